@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * SprigApplication owns the app-wide actions (about, quit) and their shortcuts and
+ * opens the main window. Resources are looked up under the base id so that the
+ * development build (…Sprig.Devel) finds the same UI files.
+ */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "sprig-application.h"
+#include "sprig-window.h"
+
+struct _SprigApplication
+{
+  AdwApplication parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (SprigApplication, sprig_application, ADW_TYPE_APPLICATION)
+
+SprigApplication *
+sprig_application_new (const char *application_id)
+{
+  g_return_val_if_fail (application_id != NULL, NULL);
+
+  return g_object_new (SPRIG_TYPE_APPLICATION,
+                       "application-id", application_id,
+                       "flags", G_APPLICATION_DEFAULT_FLAGS,
+                       "resource-base-path", "/io/github/sprigchat/Sprig",
+                       NULL);
+}
+
+static void
+sprig_application_activate (GApplication *app)
+{
+  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (app));
+
+  if (window == NULL)
+    window = GTK_WINDOW (sprig_window_new (SPRIG_APPLICATION (app)));
+  gtk_window_present (window);
+}
+
+static void
+sprig_application_startup (GApplication *app)
+{
+  G_APPLICATION_CLASS (sprig_application_parent_class)->startup (app);
+
+  gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
+                                    "/io/github/sprigchat/Sprig/icons");
+  gtk_window_set_default_icon_name (APP_ID);
+}
+
+static void
+about_action_cb (GSimpleAction *action,
+                 GVariant      *parameter,
+                 gpointer       user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  static const char *developers[] = { "The Sprig developers", NULL };
+  GtkWidget *about;
+
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
+                        "transient-for", gtk_application_get_active_window (app),
+                        "application-name", _("Sprig"),
+                        "application-icon", APP_ID,
+                        "developer-name", _("The Sprig developers"),
+                        "version", PACKAGE_VERSION,
+                        "website", "https://github.com/sprigchat/sprig",
+                        "issue-url", "https://github.com/sprigchat/sprig/issues",
+                        "license-type", GTK_LICENSE_APACHE_2_0,
+                        "developers", developers,
+                        /* Translators: put your names here, one per line */
+                        "translator-credits", _("translator-credits"),
+                        NULL);
+  gtk_window_present (GTK_WINDOW (about));
+}
+
+static void
+quit_action_cb (GSimpleAction *action,
+                GVariant      *parameter,
+                gpointer       user_data)
+{
+  GtkApplication *app = GTK_APPLICATION (user_data);
+  GList *windows = gtk_application_get_windows (app);
+
+  /* Close windows first so that each saves its state, then quit. */
+  for (GList *l = windows; l != NULL;)
+    {
+      GtkWindow *window = l->data;
+
+      l = l->next;
+      gtk_window_close (window);
+    }
+  g_application_quit (G_APPLICATION (app));
+}
+
+static const GActionEntry app_actions[] = {
+  { .name = "about", .activate = about_action_cb },
+  { .name = "quit", .activate = quit_action_cb },
+};
+
+static void
+sprig_application_class_init (SprigApplicationClass *klass)
+{
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  app_class->activate = sprig_application_activate;
+  app_class->startup = sprig_application_startup;
+}
+
+static void
+sprig_application_init (SprigApplication *self)
+{
+  static const char *quit_accels[] = { "<Control>q", NULL };
+
+  g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions),
+                                   self);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+}
