@@ -14,6 +14,7 @@ static const SprigCliCommand commands[] = {
   { "info", "Describe a model file", sprig_cli_info },
   { "tokenize", "Turn text into token ids", sprig_cli_tokenize },
   { "detokenize", "Turn token ids into text", sprig_cli_detokenize },
+  { "logits", "Write the logits of every position of a token sequence", sprig_cli_logits },
   { "mkmodel", "Write a model of any shape with random weights", sprig_cli_mkmodel },
   { "plugins", "List the plugins found and whether they can run", sprig_cli_plugins },
 };

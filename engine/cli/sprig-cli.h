@@ -22,6 +22,7 @@ int sprig_cli_fail (const char *command, const char *format, ...) G_GNUC_PRINTF 
 int sprig_cli_info       (int argc, char **argv);
 int sprig_cli_tokenize   (int argc, char **argv);
 int sprig_cli_detokenize (int argc, char **argv);
+int sprig_cli_logits     (int argc, char **argv);
 int sprig_cli_mkmodel    (int argc, char **argv);
 int sprig_cli_plugins    (int argc, char **argv);
 

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Backend plugin ABI, version 1 (SE_PLUGIN_ABI_VERSION). A backend module exports
+ * sprig_plugin_entry() returning an SeBackendIface whose header has kind
+ * SE_PLUGIN_KIND_BACKEND and struct_size = sizeof (SeBackendIface). The engine's
+ * built-in scalar reference backend implements the same interface.
+ *
+ * Threading: the engine calls one context from one thread at a time. A backend may use
+ * threads of its own inside compute().
+ */
+#pragma once
+
+#include <glib.h>
+
+#include "sprig/se-graph.h"
+#include "sprig/se-plugin.h"
+
+G_BEGIN_DECLS
+
+typedef struct _SeBackendCtx SeBackendCtx;
+typedef struct _SeBackendKv SeBackendKv;
+
+typedef struct
+{
+  guint n_threads;           /* 0 = the backend decides */
+  guint max_tokens;          /* most tokens one compute() call may carry */
+  /* Called while weights are prepared (uploaded, repacked): fraction in [0, 1]. */
+  void (*progress) (double fraction, gpointer user_data);
+  gpointer progress_data;
+} SeBackendParams;
+
+typedef struct
+{
+  SePluginHeader base;
+
+  /* Prepares to run @graph. Weight data stays valid while the context lives. */
+  SeBackendCtx *(*init) (const SeGraph         *graph,
+                         const SeBackendParams *params,
+                         GError               **error);
+  void          (*free) (SeBackendCtx *ctx);
+
+  /* One KV cache (float16 K and V, n_layer x n_ctx x graph->n_kv_width each). */
+  SeBackendKv  *(*kv_new)  (SeBackendCtx *ctx,
+                            guint         n_ctx,
+                            GError      **error);
+  void          (*kv_free) (SeBackendCtx *ctx,
+                            SeBackendKv  *kv);
+
+  /* Runs the graph for tokens[0 .. n_tokens) at positions pos0 .. pos0 + n_tokens - 1
+   * (pos0 + n_tokens <= n_ctx of @kv). Writes logits (n_vocab floats per row) for every
+   * token when @all_logits, else for the last token only. Checks *@cancel (atomically)
+   * between ops and fails with G_IO_ERROR_CANCELLED when it is set. */
+  gboolean      (*compute) (SeBackendCtx *ctx,
+                            SeBackendKv  *kv,
+                            const gint32 *tokens,
+                            guint         n_tokens,
+                            guint         pos0,
+                            gboolean      all_logits,
+                            float        *logits,
+                            const gint   *cancel,
+                            GError      **error);
+
+  /* A line for users: device, ISA, threads ("scalar reference, 1 thread"). */
+  const char   *(*describe) (SeBackendCtx *ctx);
+} SeBackendIface;
+
+/* The engine's own scalar backend: the oracle for every other one and the fallback. */
+const SeBackendIface *se_backend_reference (void);
+
+G_END_DECLS
