@@ -2,7 +2,7 @@
  *
  * Opens plugin modules with GModule and decides whether to trust them. The checks
  * run in an order that never calls into a module before its ABI is known to match:
- * entry symbol, then header version and size, then kind. Scanning walks the install
+ * entry symbol, then header version, kind and size. Scanning walks the install
  * dir and then every directory of SPRIG_PLUGIN_PATH.
  */
 #include "config.h"
@@ -39,18 +39,18 @@ check_header (const SePluginHeader *header,
                    path, header->abi_version, SE_PLUGIN_ABI_VERSION);
       return FALSE;
     }
-  if (header->struct_size < sizeof (SePluginHeader) || header->struct_size < min_struct_size)
-    {
-      g_set_error (error, SE_ERROR, SE_ERROR_PLUGIN,
-                   "Plugin %s has an interface of %u bytes, at least %zu are needed",
-                   path, header->struct_size, MAX (min_struct_size, sizeof (SePluginHeader)));
-      return FALSE;
-    }
   if (header->kind != (guint32) kind)
     {
       /* Not a refusal: scanning opens every module once per kind it looks for. */
       g_set_error (error, SE_ERROR, SE_ERROR_WRONG_TYPE,
                    "Plugin %s is of kind %u, expected kind %u", path, header->kind, kind);
+      return FALSE;
+    }
+  if (header->struct_size < sizeof (SePluginHeader) || header->struct_size < min_struct_size)
+    {
+      g_set_error (error, SE_ERROR, SE_ERROR_PLUGIN,
+                   "Plugin %s has an interface of %u bytes, at least %zu are needed",
+                   path, header->struct_size, MAX (min_struct_size, sizeof (SePluginHeader)));
       return FALSE;
     }
   if (header->name == NULL || header->name[0] == '\0' || header->probe == NULL)

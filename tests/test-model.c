@@ -194,6 +194,44 @@ test_cancelled (void)
 }
 
 static void
+test_backend_plugin (void)
+{
+  g_autofree char *path = make_model ("plugin.gguf", NULL);
+  g_autofree char *dir = g_test_build_filename (G_TEST_BUILT, "plugins", NULL);
+  g_autoptr(GError) error = NULL;
+  SeModelParams forced = { .backend = "reference" };
+  SeModelParams named = { .backend = "testbackend" };
+  g_autoptr(SeModel) best = NULL, ref = NULL, by_name = NULL;
+  g_autoptr(SeSession) a = NULL, b = NULL;
+  const gint32 prompt[] = { 5, 6, 7 };
+  gsize n_vocab;
+
+  g_setenv ("SPRIG_PLUGIN_PATH", dir, TRUE);
+  best = se_model_load (path, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  ref = se_model_load (path, &forced, NULL, NULL, &error);
+  g_assert_no_error (error);
+  by_name = se_model_load (path, &named, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_unsetenv ("SPRIG_PLUGIN_PATH");
+
+  /* the plugin outscores the built-in reference; naming one picks it */
+  g_assert_cmpstr (se_model_get_backend_name (best), ==, "testbackend");
+  g_assert_cmpstr (se_model_get_backend_description (best), ==,
+                   "test backend (reference arithmetic)");
+  g_assert_cmpstr (se_model_get_backend_name (ref), ==, "reference");
+  g_assert_cmpstr (se_model_get_backend_name (by_name), ==, "testbackend");
+
+  a = se_session_new (best, 16, &error);
+  b = se_session_new (ref, 16, &error);
+  g_assert_true (se_session_prefill (a, prompt, 3, FALSE, NULL, NULL, &error));
+  g_assert_true (se_session_prefill (b, prompt, 3, FALSE, NULL, NULL, &error));
+  n_vocab = se_model_get_graph (best)->n_vocab;
+  g_assert_cmpmem (se_session_get_logits (a, 0), n_vocab * 4, se_session_get_logits (b, 0),
+                   n_vocab * 4);
+}
+
+static void
 test_load_errors (void)
 {
   g_autofree char *good = make_model ("good.gguf", NULL);
@@ -232,6 +270,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sprig/engine/model/prefill-equals-decode", test_prefill_equals_decode);
   g_test_add_func ("/sprig/engine/model/context-limits", test_context_limits);
   g_test_add_func ("/sprig/engine/model/cancelled", test_cancelled);
+  g_test_add_func ("/sprig/engine/model/backend-plugin", test_backend_plugin);
   g_test_add_func ("/sprig/engine/model/load-errors", test_load_errors);
   ret = g_test_run ();
   {
