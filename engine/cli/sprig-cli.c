@@ -17,6 +17,9 @@ static const SprigCliCommand commands[] = {
   { "logits", "Write the logits of every position of a token sequence", sprig_cli_logits },
   { "mkmodel", "Write a model of any shape with random weights", sprig_cli_mkmodel },
   { "plugins", "List the plugins found and whether they can run", sprig_cli_plugins },
+  { "generate", "Generate text from a prompt or a chat message", sprig_cli_generate },
+  { "chat", "Chat with a model on the terminal", sprig_cli_chat },
+  { "bench", "Measure prompt processing and generation speed", sprig_cli_bench },
 };
 
 int

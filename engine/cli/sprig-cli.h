@@ -25,5 +25,8 @@ int sprig_cli_detokenize (int argc, char **argv);
 int sprig_cli_logits     (int argc, char **argv);
 int sprig_cli_mkmodel    (int argc, char **argv);
 int sprig_cli_plugins    (int argc, char **argv);
+int sprig_cli_generate   (int argc, char **argv);
+int sprig_cli_chat       (int argc, char **argv);
+int sprig_cli_bench      (int argc, char **argv);
 
 G_END_DECLS

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * The synchronous generation loop: prefill a prompt into a session (re-using the cached
+ * prefix), then sample, emit and decode one token at a time until end of generation, a
+ * stop string, the length limit, the end of the context or cancellation.
+ */
+#pragma once
+
+#include <gio/gio.h>
+
+#include "sprig/se-model.h"
+#include "sprig/se-sampler.h"
+
+G_BEGIN_DECLS
+
+typedef enum
+{
+  SE_STOP_EOS,        /* the model ended its turn (an end-of-generation token) */
+  SE_STOP_LENGTH,     /* max_tokens were generated */
+  SE_STOP_STRING,     /* a stop string appeared; it is not part of the text */
+  SE_STOP_CONTEXT,    /* the session's context is full */
+  SE_STOP_CANCELLED,  /* the GCancellable was cancelled */
+} SeStopReason;
+
+typedef struct
+{
+  guint max_tokens;           /* 0: until the context is full */
+  const char *const *stop;    /* NULL-terminated stop strings; may be NULL */
+} SeGenerateLimits;
+
+typedef struct
+{
+  guint prompt_tokens;        /* tokens of the prompt */
+  guint prompt_evaluated;     /* of those, evaluated (the rest came from the cache) */
+  double prompt_ms;
+  double prompt_tok_s;        /* prompt_evaluated / prompt time */
+  guint gen_tokens;           /* tokens generated, the end-of-generation one excluded */
+  double gen_ms;
+  double gen_tok_s;
+  SeStopReason stop;
+} SeGenerateStats;
+
+/* One generated token and the text it completes. @text is valid UTF-8 (possibly empty:
+ * a character may wait for its next byte, or text that could begin a stop string is held
+ * back); @token is -1 for the text released when generation ends. */
+typedef void (*SeTokenFunc) (gint32      token,
+                             const char *text,
+                             gsize       text_len,
+                             gpointer    user_data);
+
+/* "eos", "length", "stop", "context", "cancelled". */
+const char *se_stop_reason_to_string (SeStopReason reason);
+
+/* Runs generation on @session. The prompt goes into @sampler's penalty window; every
+ * sampled token is accepted by it. Cancellation is not an error: it returns TRUE with
+ * stats->stop = SE_STOP_CANCELLED, the cache holding what was evaluated. A prompt longer
+ * than the context, a sampling or backend failure is FALSE with @error set; @stats then
+ * holds what was done. */
+gboolean    se_generate              (SeSession              *session,
+                                      const gint32           *prompt,
+                                      guint                   n_prompt,
+                                      SeSampler              *sampler,
+                                      const SeGenerateLimits *limits,
+                                      SeTokenFunc             func,
+                                      gpointer                user_data,
+                                      SeGenerateStats        *stats,
+                                      GCancellable           *cancellable,
+                                      GError                **error);
+
+G_END_DECLS
