@@ -39,6 +39,7 @@ struct _SeRequest
   gsize n_tokens;
   SeSamplingParams sampling;
   guint max_tokens;
+  gboolean truncate_prompt;
   char **stop;
   SeTokenFilterFunc filter;
   SeTokenAcceptFunc accept;

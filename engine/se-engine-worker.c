@@ -203,7 +203,8 @@ serve_generate (SeEngine  *self,
 {
   SeGenerateStats stats = { 0 };
   TokenSink sink = { self, req, &stats, g_get_monotonic_time () };
-  SeGenerateLimits limits = { req->max_tokens, (const char *const *) req->stop };
+  SeGenerateLimits limits = { req->max_tokens, (const char *const *) req->stop,
+                              req->truncate_prompt };
   g_autoptr(SeSampler) sampler = NULL;
   g_autoptr(GArray) ids = NULL;
   GError *error = NULL;

@@ -285,6 +285,7 @@ se_engine_generate (SeEngine                *engine,
   req->n_tokens = request->tokens ? request->n_tokens : 0;
   req->sampling = request->sampling;
   req->max_tokens = request->max_tokens;
+  req->truncate_prompt = request->truncate_prompt;
   req->stop = g_strdupv ((char **) request->stop);
   req->filter = request->filter;
   req->accept = request->accept;

@@ -219,6 +219,18 @@ se_generate (SeSession              *session,
   g_return_val_if_fail (prompt != NULL || n_prompt == 0, FALSE);
 
   memset (g.stats, 0, sizeof *g.stats);
+  if (limits != NULL && limits->truncate_prompt)
+    {
+      guint n_ctx = se_session_get_n_ctx (session);
+      guint reserve = MIN (limits->max_tokens ? limits->max_tokens : n_ctx / 4, n_ctx / 2);
+
+      if (n_prompt > n_ctx - reserve)
+        {
+          g.stats->prompt_truncated = n_prompt - (n_ctx - reserve);
+          prompt += g.stats->prompt_truncated;
+          n_prompt = n_ctx - reserve;
+        }
+    }
   g.detok = detok = se_detokenizer_new (g.tok, FALSE);
   se_sampler_add_history (sampler, prompt, n_prompt);
   if (!prefill (&g, prompt, n_prompt, &prefill_error))

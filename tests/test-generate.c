@@ -243,6 +243,18 @@ test_context_end (void)
   /* a prompt that cannot fit is an error, not a crash */
   g_assert_false (run (model, 8, &limits, &sink, &stats, NULL, &error));
   g_assert_error (error, SE_ERROR, SE_ERROR_INVALID);
+  g_clear_error (&error);
+
+  /* ... unless the caller asks for truncation: with max_tokens 3 in a context of 8, the
+   * 11-token prompt keeps its last 5 tokens and says it dropped 6 */
+  limits.max_tokens = 3;
+  limits.truncate_prompt = TRUE;
+  g_assert_true (run (model, 8, &limits, &sink, &stats, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (stats.prompt_truncated, ==, 6);
+  g_assert_cmpuint (stats.prompt_tokens, ==, 5);
+  g_assert_cmpuint (stats.gen_tokens, ==, 3);
+  g_assert_cmpuint (stats.stop, ==, SE_STOP_LENGTH);
   sink_clear (&sink);
 }
 

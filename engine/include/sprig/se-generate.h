@@ -26,12 +26,18 @@ typedef struct
 {
   guint max_tokens;           /* 0: until the context is full */
   const char *const *stop;    /* NULL-terminated stop strings; may be NULL */
+  /* A prompt that leaves less than max_tokens (or a quarter of the context when
+   * max_tokens is 0; at most half of it) free in the context: FALSE fails with
+   * SE_ERROR_INVALID, TRUE drops its oldest tokens to make room and reports how many
+   * in SeGenerateStats.prompt_truncated, so the caller can tell the user. */
+  gboolean truncate_prompt;
 } SeGenerateLimits;
 
 typedef struct
 {
   guint prompt_tokens;        /* tokens of the prompt */
   guint prompt_evaluated;     /* of those, evaluated (the rest came from the cache) */
+  guint prompt_truncated;     /* oldest prompt tokens dropped (truncate_prompt) */
   double prompt_ms;
   double prompt_tok_s;        /* prompt_evaluated / prompt time */
   guint gen_tokens;           /* tokens generated, the end-of-generation one excluded */
