@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "sprig-application.h"
+#include "sprig-store.h"
 #include "sprig-window.h"
 
 struct _SprigApplication
@@ -38,6 +39,21 @@ sprig_application_activate (GApplication *app)
   if (window == NULL)
     window = GTK_WINDOW (sprig_window_new (SPRIG_APPLICATION (app)));
   gtk_window_present (window);
+}
+
+/* `--export-all DIR` and `--import FILE` run the store and exit without a window. */
+static int
+sprig_application_handle_local_options (GApplication *app,
+                                        GVariantDict *options)
+{
+  g_autofree char *export_dir = NULL;
+  g_autofree char *import_file = NULL;
+
+  if (g_variant_dict_lookup (options, "export-all", "^ay", &export_dir))
+    return sprig_store_run_command (NULL, SPRIG_STORE_COMMAND_EXPORT_ALL, export_dir);
+  if (g_variant_dict_lookup (options, "import", "^ay", &import_file))
+    return sprig_store_run_command (NULL, SPRIG_STORE_COMMAND_IMPORT, import_file);
+  return -1;
 }
 
 static void
@@ -106,12 +122,22 @@ sprig_application_class_init (SprigApplicationClass *klass)
 
   app_class->activate = sprig_application_activate;
   app_class->startup = sprig_application_startup;
+  app_class->handle_local_options = sprig_application_handle_local_options;
 }
 
 static void
 sprig_application_init (SprigApplication *self)
 {
   static const char *quit_accels[] = { "<Control>q", NULL };
+
+  g_application_add_main_option (G_APPLICATION (self), "export-all", 0, G_OPTION_FLAG_NONE,
+                                 G_OPTION_ARG_FILENAME,
+                                 _("Export all conversations to DIR as JSON and Markdown"),
+                                 _("DIR"));
+  g_application_add_main_option (G_APPLICATION (self), "import", 0, G_OPTION_FLAG_NONE,
+                                 G_OPTION_ARG_FILENAME,
+                                 _("Import conversations from a Sprig JSON export"),
+                                 _("FILE"));
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions),
                                    self);
