@@ -1,18 +1,259 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * Entry point of the CPU backend plugin. At this stage it answers the probe: it
- * can always run (the scalar path needs nothing), and scores higher when the CPU
- * has the SIMD extensions its fast kernels use. The backend function table joins
- * the header when the backend ABI lands (engine issue "Engine II").
+ * Entry point and ABI v1 function table of the CPU backend plugin: init picks the
+ * kernels (CPU features, SPRIG_CPU_ISA), starts the thread pool and re-packs the Q1_0
+ * weights; compute walks the graph's ops with the same checks and cancellation points
+ * as the reference backend. The probe scores higher the more SIMD the CPU has.
  */
-#include <stdio.h>
+#include "config.h"
 
-#include "sprig/se-plugin.h"
-#include "se-cpu-features.h"
+#include <stdio.h>
+#include <string.h>
+
+#include <gio/gio.h>
+
+#include "sprig/se-error.h"
+#include "se-cpu-private.h"
 
 SE_PLUGIN_EXPORT const SePluginHeader *sprig_plugin_entry (void);
 
 static char description[160];
+
+static void
+cpu_free (SeBackendCtx *ctx)
+{
+  se_cpu_pool_free (ctx->pool);
+  _se_cpu_weights_free (ctx);
+  for (guint i = 0; ctx->acts != NULL && i < ctx->graph->tensors->len; i++)
+    g_free (ctx->acts[i]);
+  g_free (ctx->acts);
+  for (guint i = 0; i < ctx->n_threads; i++)
+    {
+      g_free (ctx->rows ? ctx->rows[i] : NULL);
+      g_free (ctx->scores ? ctx->scores[i] : NULL);
+    }
+  g_free (ctx->rows);
+  g_free (ctx->scores);
+  for (guint i = 0; i < SE_CPU_ACT_BATCH; i++)
+    if (ctx->act[i].tables != NULL)
+      se_q1_act_clear (&ctx->act[i]);
+  g_free (ctx->rope_cs);
+  g_free (ctx);
+}
+
+static void
+alloc_buffers (SeBackendCtx *ctx)
+{
+  const SeGraph *g = ctx->graph;
+  gint64 max_row = 1, max_q1 = 0;
+
+  ctx->acts = g_new0 (float *, g->tensors->len);
+  for (guint i = 0; i < g->tensors->len; i++)
+    {
+      const SeGraphTensor *t = se_graph_tensor (g, (gint) i);
+
+      /* untouched pages cost no memory: a decode only ever writes row 0 */
+      if (t->kind == SE_GRAPH_TENSOR_ACT)
+        ctx->acts[i] = g_new (float, (gsize) t->ne0 * ctx->max_tokens);
+      else
+        max_row = MAX (max_row, t->ne0);
+      if (t->kind == SE_GRAPH_TENSOR_WEIGHT && t->type == SE_TYPE_Q1_0)
+        max_q1 = MAX (max_q1, t->ne0);
+    }
+  ctx->rows = g_new0 (float *, ctx->n_threads);
+  ctx->scores = g_new0 (float *, ctx->n_threads);
+  for (guint i = 0; i < ctx->n_threads; i++)
+    ctx->rows[i] = g_new (float, max_row);
+  if (max_q1 > 0)
+    for (guint i = 0; i < SE_CPU_ACT_BATCH; i++)
+      se_q1_act_init (&ctx->act[i], max_q1);
+}
+
+static SeBackendCtx *
+cpu_init (const SeGraph         *graph,
+          const SeBackendParams *params,
+          GError               **error)
+{
+  SeBackendCtx *ctx;
+  const SeCpuKernels *k;
+
+  if (!_se_cpu_kernels_select (g_getenv ("SPRIG_CPU_ISA"), se_cpu_features_detect (), &k, error))
+    return NULL;
+  ctx = g_new0 (SeBackendCtx, 1);
+  ctx->graph = graph;
+  ctx->k = k;
+  ctx->max_tokens = MAX (params->max_tokens, 1);
+  ctx->n_threads = params->n_threads > 0 ? params->n_threads : g_get_num_processors ();
+  ctx->pool = se_cpu_pool_new (ctx->n_threads, error);
+  if (ctx->pool == NULL)
+    {
+      ctx->n_threads = 0;
+      cpu_free (ctx);
+      return NULL;
+    }
+  alloc_buffers (ctx);
+  if (!_se_cpu_pack_weights (ctx, params, error))
+    {
+      cpu_free (ctx);
+      return NULL;
+    }
+  g_snprintf (ctx->description, sizeof ctx->description, "cpu %s, %u thread%s", k->name,
+              ctx->n_threads, ctx->n_threads == 1 ? "" : "s");
+  return ctx;
+}
+
+static SeBackendKv *
+cpu_kv_new (SeBackendCtx *ctx,
+            guint         n_ctx,
+            GError      **error)
+{
+  gsize n = (gsize) ctx->graph->n_layer * n_ctx * ctx->graph->n_kv_width;
+  SeBackendKv *kv = g_new0 (SeBackendKv, 1);
+
+  kv->n_ctx = n_ctx;
+  kv->k = g_try_new0 (guint16, n);
+  kv->v = g_try_new0 (guint16, n);
+  if (kv->k == NULL || kv->v == NULL)
+    {
+      g_set_error (error, SE_ERROR, SE_ERROR_FAILED,
+                   "Not enough memory for a KV cache of %u tokens (%zu MiB)", n_ctx,
+                   n * 4 / 1048576);
+      g_free (kv->k);
+      g_free (kv->v);
+      g_free (kv);
+      return NULL;
+    }
+  return kv;
+}
+
+static void
+cpu_kv_free (SeBackendCtx *ctx,
+             SeBackendKv  *kv)
+{
+  g_free (kv->k);
+  g_free (kv->v);
+  g_free (kv);
+}
+
+static void
+run_op (SeBackendCtx *ctx,
+        const SeOp   *op,
+        SeBackendKv  *kv,
+        const gint32 *tokens,
+        guint         n,
+        guint         pos0,
+        gboolean      all_logits,
+        float        *logits)
+{
+  const SeGraph *g = ctx->graph;
+  float *dst = op->dst >= 0 ? ctx->acts[op->dst] : NULL;
+  float *s0 = op->src[0] >= 0 ? ctx->acts[op->src[0]] : NULL;
+  float *s1 = op->src[1] >= 0 ? ctx->acts[op->src[1]] : NULL;
+  gint64 width = op->dst >= 0 ? se_graph_tensor (g, op->dst)->ne0 : 0;
+  gint64 s0_width = op->src[0] >= 0 ? se_graph_tensor (g, op->src[0])->ne0 : 0;
+
+  switch (op->kind)
+    {
+    case SE_OP_EMBED:
+      _se_cpu_op_embed (ctx, op->src[0], tokens, dst, n);
+      break;
+    case SE_OP_RMS_NORM:
+      _se_cpu_op_rms_norm (ctx, op, s0, dst, width, n);
+      break;
+    case SE_OP_MATMUL:
+      _se_cpu_matmul (ctx, op->src[1], s0, s0_width, dst, width, n);
+      break;
+    case SE_OP_ROPE:
+      if (dst != s0)
+        memcpy (dst, s0, sizeof (float) * width * n);
+      _se_cpu_op_rope (ctx, op, dst, width, n, pos0);
+      break;
+    case SE_OP_ATTENTION:
+      _se_cpu_op_attention (ctx, op, kv, (const float *const[3]) { s0, s1, ctx->acts[op->src[2]] },
+                            dst, n, pos0);
+      break;
+    case SE_OP_SWIGLU:
+    case SE_OP_RELU2_GLU:
+    case SE_OP_ADD:
+      _se_cpu_op_elementwise (ctx, op->kind, s0, s1, dst, (gsize) width * n);
+      break;
+    case SE_OP_LOGITS:
+      if (all_logits)
+        _se_cpu_matmul (ctx, op->src[1], s0, s0_width, logits, g->n_vocab, n);
+      else
+        _se_cpu_matmul (ctx, op->src[1], s0 + (n - 1) * s0_width, s0_width, logits, g->n_vocab, 1);
+      break;
+    }
+  /* the prepared activation tables are stale once their rows are overwritten */
+  if (dst != NULL && ctx->act_src >= dst
+      && ctx->act_src < dst + (gsize) width * ctx->max_tokens)
+    ctx->act_src = NULL;
+}
+
+static gboolean
+check_call (SeBackendCtx *ctx,
+            SeBackendKv  *kv,
+            const gint32 *tokens,
+            guint         n_tokens,
+            guint         pos0,
+            GError      **error)
+{
+  if (n_tokens == 0 || n_tokens > ctx->max_tokens || pos0 + n_tokens > kv->n_ctx)
+    {
+      g_set_error (error, SE_ERROR, SE_ERROR_INVALID,
+                   "cannot evaluate %u tokens at position %u (batch limit %u, context %u)",
+                   n_tokens, pos0, ctx->max_tokens, kv->n_ctx);
+      return FALSE;
+    }
+  for (guint t = 0; t < n_tokens; t++)
+    if (tokens[t] < 0 || (guint) tokens[t] >= ctx->graph->n_vocab)
+      {
+        g_set_error (error, SE_ERROR, SE_ERROR_INVALID, "token id %d is outside the vocabulary",
+                     tokens[t]);
+        return FALSE;
+      }
+  return TRUE;
+}
+
+static gboolean
+cpu_compute (SeBackendCtx *ctx,
+             SeBackendKv  *kv,
+             const gint32 *tokens,
+             guint         n_tokens,
+             guint         pos0,
+             gboolean      all_logits,
+             float        *logits,
+             const gint   *cancel,
+             GError      **error)
+{
+  const SeGraph *g = ctx->graph;
+
+  if (!check_call (ctx, kv, tokens, n_tokens, pos0, error))
+    return FALSE;
+  if (ctx->n_scores < pos0 + n_tokens)
+    {
+      ctx->n_scores = kv->n_ctx;
+      for (guint i = 0; i < ctx->n_threads; i++)
+        ctx->scores[i] = g_renew (float, ctx->scores[i], ctx->n_scores);
+    }
+  ctx->act_src = NULL;
+  for (guint i = 0; i < g->ops->len; i++)
+    {
+      if (cancel != NULL && g_atomic_int_get (cancel))
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled");
+          return FALSE;
+        }
+      run_op (ctx, se_graph_op (g, i), kv, tokens, n_tokens, pos0, all_logits, logits);
+    }
+  return TRUE;
+}
+
+static const char *
+cpu_describe (SeBackendCtx *ctx)
+{
+  return ctx->description;
+}
 
 static int
 cpu_probe (char *reason,
@@ -27,13 +268,21 @@ cpu_probe (char *reason,
   return 10;
 }
 
-static const SePluginHeader cpu_plugin = {
-  .abi_version = SE_PLUGIN_ABI_VERSION,
-  .struct_size = sizeof (SePluginHeader),
-  .kind = SE_PLUGIN_KIND_BACKEND,
-  .name = "cpu",
-  .description = description,
-  .probe = cpu_probe,
+static const SeBackendIface cpu_iface = {
+  .base = {
+    .abi_version = SE_PLUGIN_ABI_VERSION,
+    .struct_size = sizeof (SeBackendIface),
+    .kind = SE_PLUGIN_KIND_BACKEND,
+    .name = "cpu",
+    .description = description,
+    .probe = cpu_probe,
+  },
+  .init = cpu_init,
+  .free = cpu_free,
+  .kv_new = cpu_kv_new,
+  .kv_free = cpu_kv_free,
+  .compute = cpu_compute,
+  .describe = cpu_describe,
 };
 
 const SePluginHeader *
@@ -48,5 +297,5 @@ sprig_plugin_entry (void)
       snprintf (description, sizeof description, "CPU backend (features: %s)", features);
       g_once_init_leave (&once, 1);
     }
-  return &cpu_plugin;
+  return &cpu_iface.base;
 }

@@ -1,0 +1,103 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * AVX2 + FMA + F16C kernels of the CPU backend other than Q1_0 (compiled with
+ * -mavx2 -mfma -mf16c; called only when the CPU has them). The fp16 attention kernels
+ * keep the lane and rounding rules of their portable twins in se-cpu-kernels.c, so a
+ * model gives the same bits with SPRIG_CPU_ISA=scalar and avx2.
+ */
+#include "config.h"
+
+#include <immintrin.h>
+#include <math.h>
+
+#include "sprig/se-types.h"
+#include "se-cpu-private.h"
+
+static inline float
+hsum (__m256 v)
+{
+  float lanes[8];
+
+  _mm256_storeu_ps (lanes, v);
+  return _se_cpu_reduce8 (lanes);
+}
+
+float
+_se_cpu_dot_f32_avx2 (const float *a,
+                      const float *b,
+                      gint64       n)
+{
+  __m256 acc0 = _mm256_setzero_ps (), acc1 = _mm256_setzero_ps ();
+  __m256 acc2 = _mm256_setzero_ps (), acc3 = _mm256_setzero_ps ();
+  gint64 i = 0;
+  float tail = 0.0f;
+
+  for (; i + 32 <= n; i += 32)
+    {
+      acc0 = _mm256_fmadd_ps (_mm256_loadu_ps (a + i), _mm256_loadu_ps (b + i), acc0);
+      acc1 = _mm256_fmadd_ps (_mm256_loadu_ps (a + i + 8), _mm256_loadu_ps (b + i + 8), acc1);
+      acc2 = _mm256_fmadd_ps (_mm256_loadu_ps (a + i + 16), _mm256_loadu_ps (b + i + 16), acc2);
+      acc3 = _mm256_fmadd_ps (_mm256_loadu_ps (a + i + 24), _mm256_loadu_ps (b + i + 24), acc3);
+    }
+  for (; i + 8 <= n; i += 8)
+    acc0 = _mm256_fmadd_ps (_mm256_loadu_ps (a + i), _mm256_loadu_ps (b + i), acc0);
+  for (; i < n; i++)
+    tail += a[i] * b[i];
+  acc0 = _mm256_add_ps (_mm256_add_ps (acc0, acc1), _mm256_add_ps (acc2, acc3));
+  return hsum (acc0) + tail;
+}
+
+float
+_se_cpu_dot_f16_avx2 (const float   *q,
+                      const guint16 *k,
+                      guint          n)
+{
+  __m256 acc = _mm256_setzero_ps ();
+  float lanes[8];
+  guint i = 0;
+
+  for (; i + 8 <= n; i += 8)
+    {
+      __m256 kf = _mm256_cvtph_ps (_mm_loadu_si128 ((const __m128i *) (k + i)));
+
+      acc = _mm256_fmadd_ps (_mm256_loadu_ps (q + i), kf, acc);
+    }
+  _mm256_storeu_ps (lanes, acc);
+  for (; i < n; i++)
+    lanes[i % 8] = fmaf (q[i], _cvtsh_ss (k[i]), lanes[i % 8]);
+  return _se_cpu_reduce8 (lanes);
+}
+
+void
+_se_cpu_axpy_f16_avx2 (float         *y,
+                       float          a,
+                       const guint16 *v,
+                       guint          n)
+{
+  __m256 va = _mm256_set1_ps (a);
+  guint i = 0;
+
+  for (; i + 8 <= n; i += 8)
+    {
+      __m256 vf = _mm256_cvtph_ps (_mm_loadu_si128 ((const __m128i *) (v + i)));
+
+      _mm256_storeu_ps (y + i, _mm256_fmadd_ps (va, vf, _mm256_loadu_ps (y + i)));
+    }
+  for (; i < n; i++)
+    y[i] = fmaf (a, _cvtsh_ss (v[i]), y[i]);
+}
+
+void
+_se_cpu_f32_to_f16_avx2 (guint16     *dst,
+                         const float *src,
+                         gsize        n)
+{
+  gsize i = 0;
+
+  for (; i + 8 <= n; i += 8)
+    _mm_storeu_si128 ((__m128i *) (dst + i),
+                      _mm256_cvtps_ph (_mm256_loadu_ps (src + i),
+                                       _MM_FROUND_TO_NEAREST_INT | _MM_FROUND_NO_EXC));
+  for (; i < n; i++)
+    dst[i] = se_fp32_to_fp16 (src[i]);
+}

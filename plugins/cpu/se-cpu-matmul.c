@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Matrix products of the CPU backend. Q1_0 weights: each token's activations are
+ * quantized and turned into lookup tables once, then the packed lookup-table kernel
+ * runs over blocks of rows sized for L2, every token of a group of SE_CPU_ACT_BATCH
+ * per block (a prefill re-reads each weight block from cache, not from memory); rows
+ * past the last full tile use the same tables on the GGUF layout. Other types
+ * dequantize each row once and dot it with every token of the batch.
+ */
+#include "config.h"
+
+#include "sprig/se-types.h"
+#include "se-cpu-private.h"
+
+/* Packed bytes of one row block that should stay in L2 while a token group runs. */
+#define Q1_BLOCK_BYTES (160 * 1024)
+#define GENERIC_ROWS_PER_ITEM 16
+
+typedef struct
+{
+  SeBackendCtx *ctx;
+  const SeGraphTensor *w;
+  const SeQ1Packed *packed;    /* NULL: every row reads the GGUF layout */
+  const float *src;
+  gint64 src_stride;
+  float *dst;
+  gint64 dst_stride;
+  guint n_tokens;
+  gint64 rows_per_item;        /* packed rows per item, a multiple of 32 */
+  guint n_packed_items;
+} MatmulJob;
+
+static void
+act_item (gpointer data,
+          guint    item,
+          guint    ith)
+{
+  MatmulJob *job = data;
+
+  job->ctx->k->q1_act_prepare (&job->ctx->act[item], job->src + item * job->src_stride);
+}
+
+/* Tables for the tokens of @job, unless they hold exactly these rows already (Q, K and
+ * V, gate and up read the same input). */
+static void
+prepare_acts (MatmulJob *job)
+{
+  SeBackendCtx *ctx = job->ctx;
+
+  if (ctx->act_src == job->src && ctx->act_n == job->n_tokens
+      && ctx->act_stride == job->src_stride && ctx->act_cols == job->w->ne0)
+    return;
+  for (guint t = 0; t < job->n_tokens; t++)
+    ctx->act[t].n_cols = job->w->ne0;
+  se_cpu_pool_parallel (ctx->pool, job->n_tokens, act_item, job);
+  ctx->act_src = job->src;
+  ctx->act_n = job->n_tokens;
+  ctx->act_stride = job->src_stride;
+  ctx->act_cols = job->w->ne0;
+}
+
+static void
+q1_item (gpointer data,
+         guint    item,
+         guint    ith)
+{
+  MatmulJob *job = data;
+  const SeCpuKernels *k = job->ctx->k;
+  gint64 row_bytes = (gint64) (job->w->n_bytes / (gsize) job->w->ne1);
+
+  if (item < job->n_packed_items)
+    {
+      gint64 r0 = item * job->rows_per_item;
+      gint64 r1 = MIN (r0 + job->rows_per_item, job->packed->n_rows);
+
+      for (guint t = 0; t < job->n_tokens; t++)
+        k->q1_matvec (job->packed, &job->ctx->act[t], job->dst + t * job->dst_stride, r0, r1);
+      return;
+    }
+  /* the rows no full tile holds: one item for all of them */
+  for (gint64 r = job->packed ? job->packed->n_rows : 0; r < job->w->ne1; r++)
+    {
+      const guint8 *row = (const guint8 *) job->w->data + r * row_bytes;
+
+      for (guint t = 0; t < job->n_tokens; t++)
+        job->dst[t * job->dst_stride + r] = _se_cpu_q1_row_dot (row, &job->ctx->act[t]);
+    }
+}
+
+static void
+plan_q1 (MatmulJob *job)
+{
+  guint nth = job->ctx->n_threads;
+  gint64 n_tiles, per_block, n_items;
+
+  job->n_packed_items = 0;
+  if (job->packed == NULL)
+    return;
+  n_tiles = job->packed->n_rows / SE_Q1_TILE_ROWS;
+  per_block = MAX (1, Q1_BLOCK_BYTES / (job->w->ne0 / 128 * 18 * SE_Q1_TILE_ROWS));
+  /* enough items to keep every thread busy to the end, in whole rounds */
+  n_items = MAX ((n_tiles + per_block - 1) / per_block, MIN (n_tiles, 4 * (gint64) nth));
+  n_items = (n_items + nth - 1) / nth * nth;
+  per_block = (n_tiles + n_items - 1) / n_items;
+  job->rows_per_item = per_block * SE_Q1_TILE_ROWS;
+  job->n_packed_items = (guint) ((n_tiles + per_block - 1) / per_block);
+}
+
+static void
+matmul_q1 (MatmulJob *job)
+{
+  SeBackendCtx *ctx = job->ctx;
+  gboolean has_rest;
+  guint n = job->n_tokens;
+
+  plan_q1 (job);
+  has_rest = job->w->ne1 > (job->packed ? job->packed->n_rows : 0);
+  for (guint t0 = 0; t0 < n; t0 += SE_CPU_ACT_BATCH)
+    {
+      MatmulJob part = *job;
+
+      part.src = job->src + t0 * job->src_stride;
+      part.dst = job->dst + t0 * job->dst_stride;
+      part.n_tokens = MIN (SE_CPU_ACT_BATCH, n - t0);
+      prepare_acts (&part);
+      se_cpu_pool_parallel (ctx->pool, part.n_packed_items + (has_rest ? 1 : 0), q1_item, &part);
+    }
+}
+
+static void
+generic_item (gpointer data,
+              guint    item,
+              guint    ith)
+{
+  MatmulJob *job = data;
+  const SeGraphTensor *w = job->w;
+  gsize row_bytes = w->n_bytes / (gsize) w->ne1;
+  gint64 r1 = MIN ((gint64) (item + 1) * GENERIC_ROWS_PER_ITEM, w->ne1);
+
+  for (gint64 r = (gint64) item * GENERIC_ROWS_PER_ITEM; r < r1; r++)
+    {
+      const void *raw = (const guint8 *) w->data + (gsize) r * row_bytes;
+      const float *row = raw;
+
+      if (w->type != SE_TYPE_F32)
+        {
+          se_dequantize_row (w->type, raw, job->ctx->rows[ith], w->ne0);
+          row = job->ctx->rows[ith];
+        }
+      for (guint t = 0; t < job->n_tokens; t++)
+        job->dst[t * job->dst_stride + r] =
+          job->ctx->k->dot_f32 (row, job->src + t * job->src_stride, w->ne0);
+    }
+}
+
+/* dst[t][r] = W[r] . src[t] for t < n_tokens and every row r of weight @w_index. */
+void
+_se_cpu_matmul (SeBackendCtx *ctx,
+                gint          w_index,
+                const float  *src,
+                gint64        src_stride,
+                float        *dst,
+                gint64        dst_stride,
+                guint         n_tokens)
+{
+  const SeGraphTensor *w = se_graph_tensor (ctx->graph, w_index);
+  MatmulJob job = {
+    .ctx = ctx, .w = w, .src = src, .src_stride = src_stride, .dst = dst,
+    .dst_stride = dst_stride, .n_tokens = n_tokens,
+  };
+
+  if (w->type == SE_TYPE_Q1_0)
+    {
+      job.packed = ctx->weights[w_index] ? &ctx->weights[w_index]->packed : NULL;
+      matmul_q1 (&job);
+      return;
+    }
+  se_cpu_pool_parallel (ctx->pool,
+                        (guint) ((w->ne1 + GENERIC_ROWS_PER_ITEM - 1) / GENERIC_ROWS_PER_ITEM),
+                        generic_item, &job);
+}

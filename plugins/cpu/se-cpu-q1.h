@@ -1,0 +1,75 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * The Q1_0 decode kernel of the CPU backend: weights re-packed once at load into
+ * 32-row tiles whose sign bits a `pshufb` turns into lookups of precomputed
+ * activation partial sums (T-MAC style), so the inner loop does a few vector ops per
+ * 32 bytes of weights and the matrix-vector product runs at memory bandwidth.
+ *
+ * Layout of a packed matrix (n_rows a multiple of 32, n_cols a multiple of 128):
+ * for each chunk of SE_Q1_CHUNK_BLOCKS column blocks, for each 32-row tile, for each
+ * block of the chunk: 16 vectors of 32 bytes (vector m, byte p = sign byte m of row p
+ * of the tile, i.e. the nibbles of groups 2m and 2m + 1), then the 32 fp16 scales of
+ * the tile's rows. Weights stream linearly in exactly the order the kernel reads them.
+ */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define SE_Q1_TILE_ROWS    32
+#define SE_Q1_CHUNK_BLOCKS 8     /* 1024 columns: their lookup tables fit in L1 */
+
+typedef struct
+{
+  gint64 n_rows;
+  gint64 n_cols;
+  guint8 *data;           /* 64-byte aligned, se_q1_packed_size() bytes */
+  gsize n_bytes;
+} SeQ1Packed;
+
+/* The lookup tables of one activation row: per group of 4 columns, the 16 signed
+ * sums ±q0 ±q1 ±q2 ±q3 of the int8-quantized activations as int16, split into a
+ * 16-byte table of low bytes and one of high bytes; plus one float scale per block
+ * of 128 columns. */
+typedef struct
+{
+  gint64 n_cols;
+  guint8 *tables;         /* [n_cols / 4][2][16], 32-byte aligned */
+  float *scales;          /* [n_cols / 128] */
+  gint8 *q;               /* [n_cols] int8 activations (scratch of the scalar prepare) */
+} SeQ1Act;
+
+gsize    se_q1_packed_size   (gint64          n_rows,
+                              gint64          n_cols);
+/* Re-packs rows [row0, row1) of a GGUF Q1_0 matrix (row0, row1 multiples of 32). */
+void     se_q1_pack_rows     (SeQ1Packed     *packed,
+                              const void     *q1_data,
+                              gint64          row0,
+                              gint64          row1);
+
+void     se_q1_act_init      (SeQ1Act        *act,
+                              gint64          n_cols);
+void     se_q1_act_clear     (SeQ1Act        *act);
+/* Quantizes @x (n_cols floats) to int8 per block of 128 and builds the tables. The
+ * AVX2 version produces the same bytes (call it when the CPU has AVX2). */
+void     se_q1_act_prepare   (SeQ1Act        *act,
+                              const float    *x);
+void     se_q1_act_prepare_avx2 (SeQ1Act     *act,
+                                 const float *x);
+
+/* y[r] = W[r] . x for r in [row0, row1), multiples of 32. Portable C version, and the
+ * AVX2 one (only call when the CPU has AVX2 and F16C). Both compute exactly the same
+ * integer sums, so they agree bit for bit. */
+void     se_q1_matvec_scalar (const SeQ1Packed *w,
+                              const SeQ1Act    *act,
+                              float            *y,
+                              gint64            row0,
+                              gint64            row1);
+void     se_q1_matvec_avx2   (const SeQ1Packed *w,
+                              const SeQ1Act    *act,
+                              float            *y,
+                              gint64            row0,
+                              gint64            row1);
+
+G_END_DECLS
