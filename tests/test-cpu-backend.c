@@ -219,25 +219,55 @@ test_q1_odd_rows (void)
     }
 }
 
-/* Packed rows read back give what the reference dequantizer reads from the file. */
+/* Packed rows read back give what the reference dequantizer reads from the file; and
+ * a matrix of several tile groups (the last one partial) gives the same products in
+ * the portable and AVX2 kernels, whatever row range a thread is handed. */
 static void
-test_q1_unpack (void)
+check_q1_unpack_shape (GRand *rand,
+                       gint64 n_rows,
+                       gint64 n_cols)
 {
-  g_autoptr(GRand) rand = g_rand_new_with_seed (3);
-  gint64 n_rows = 96, n_cols = 1152;
   g_autofree guint8 *q1 = random_q1 (rand, n_rows, n_cols, FALSE);
   g_autofree float *want = g_new (float, n_cols), *got = g_new (float, n_cols);
+  g_autofree float *x = g_new (float, n_cols);
+  g_autofree float *ys = g_new0 (float, n_rows), *yv = g_new0 (float, n_rows);
   SeQ1Packed packed = { n_rows, n_cols, NULL, se_q1_packed_size (n_rows, n_cols) };
+  gint64 cut = (n_rows / 2 + 31) / 32 * 32 - 32;
+  SeQ1Act act;
 
   packed.data = g_aligned_alloc (packed.n_bytes, 1, 64);
   se_q1_pack_rows (&packed, q1, 0, n_rows);
   for (gint64 r = 0; r < n_rows; r++)
     {
       se_dequantize_row (SE_TYPE_Q1_0, q1 + r * (n_cols / 128) * 18, want, n_cols);
-      _se_cpu_q1_unpack_row (&packed, r, got);
+      se_q1_unpack_row (&packed, r, got);
       g_assert_cmpmem (got, n_cols * 4, want, n_cols * 4);
     }
+  for (gint64 i = 0; i < n_cols; i++)
+    x[i] = (float) g_rand_double_range (rand, -2, 2);
+  se_q1_act_init (&act, n_cols);
+  se_q1_act_prepare (&act, x);
+  se_q1_matvec_scalar (&packed, &act, ys, 0, n_rows);
+  if (se_cpu_features_detect () & SE_CPU_HAS_AVX2)
+    {
+      se_q1_matvec_avx2 (&packed, &act, yv, 0, cut);
+      se_q1_matvec_avx2 (&packed, &act, yv, cut, n_rows);
+      g_assert_cmpmem (ys, n_rows * 4, yv, n_rows * 4);
+    }
+  se_q1_act_clear (&act);
   g_aligned_free (packed.data);
+}
+
+static void
+test_q1_unpack (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (3);
+  gint64 group_rows = se_q1_group_tiles (128) * SE_Q1_TILE_ROWS;
+
+  check_q1_unpack_shape (rand, 96, 1152);
+  /* two and a half groups of tiles */
+  check_q1_unpack_shape (rand, group_rows * 2 + group_rows / 2 / 32 * 32, 128);
+  check_q1_unpack_shape (rand, se_q1_group_tiles (1024) * SE_Q1_TILE_ROWS * 3 + 64, 1024);
 }
 
 /* ---- fp16 attention kernels ---- */

@@ -202,31 +202,3 @@ _se_cpu_q1_row_dot (const guint8  *row,
     }
   return acc;
 }
-
-/* Row @r of a packed matrix back to floats (±d), from the layout of se-cpu-q1.h:
- * chunks of SE_Q1_CHUNK_BLOCKS blocks, 32-row tiles within a chunk, blocks within a
- * tile; a tile-block holds 16 vectors of 32 sign bytes (byte p of vector m = byte m of
- * row p) and then 32 fp16 scales. */
-void
-_se_cpu_q1_unpack_row (const SeQ1Packed *w,
-                       gint64            r,
-                       float            *dst)
-{
-  const gsize tb_bytes = 18 * SE_Q1_TILE_ROWS;
-  gint64 n_tiles = w->n_rows / SE_Q1_TILE_ROWS, n_blocks = w->n_cols / 128;
-  gint64 tile = r / SE_Q1_TILE_ROWS, p = r % SE_Q1_TILE_ROWS;
-
-  for (gint64 b = 0; b < n_blocks; b++)
-    {
-      gint64 c0 = b / SE_Q1_CHUNK_BLOCKS * SE_Q1_CHUNK_BLOCKS;
-      gint64 chunk_len = MIN (SE_Q1_CHUNK_BLOCKS, n_blocks - c0);
-      const guint8 *tb = w->data + (gsize) (c0 * n_tiles + tile * chunk_len + (b - c0)) * tb_bytes;
-      guint16 d16;
-      float d;
-
-      memcpy (&d16, tb + 16 * SE_Q1_TILE_ROWS + 2 * p, 2);
-      d = se_fp16_to_fp32 (d16);
-      for (gint j = 0; j < 128; j++)
-        dst[b * 128 + j] = (tb[(j / 8) * SE_Q1_TILE_ROWS + p] >> (j % 8)) & 1 ? d : -d;
-    }
-}

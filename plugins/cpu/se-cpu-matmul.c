@@ -13,7 +13,6 @@
 #include "se-cpu-private.h"
 
 /* Packed bytes of one row block that should stay in L2 while a token group runs. */
-#define Q1_BLOCK_BYTES (160 * 1024)
 #define GENERIC_ROWS_PER_ITEM 16
 
 typedef struct
@@ -97,11 +96,12 @@ plan_q1 (MatmulJob *job)
   if (job->packed == NULL)
     return;
   n_tiles = job->packed->n_rows / SE_Q1_TILE_ROWS;
-  per_block = MAX (1, Q1_BLOCK_BYTES / (job->w->ne0 / 128 * 18 * SE_Q1_TILE_ROWS));
-  /* enough items to keep every thread busy to the end, in whole rounds */
-  n_items = MAX ((n_tiles + per_block - 1) / per_block, MIN (n_tiles, 4 * (gint64) nth));
-  n_items = (n_items + nth - 1) / nth * nth;
-  per_block = (n_tiles + n_items - 1) / n_items;
+  /* whole groups of the packed layout read one stretch of memory each; small matrices
+   * are cut finer so that every thread gets work */
+  per_block = se_q1_group_tiles (job->w->ne0);
+  n_items = (n_tiles + per_block - 1) / per_block;
+  if (n_items < 4 * (gint64) nth)
+    per_block = MAX (1, (n_tiles + 4 * nth - 1) / (4 * nth));
   job->rows_per_item = per_block * SE_Q1_TILE_ROWS;
   job->n_packed_items = (guint) ((n_tiles + per_block - 1) / per_block);
 }

@@ -65,7 +65,7 @@ embed_item (gpointer data,
   float *y = job->dst + item * w->ne0;
 
   if (cw != NULL && r < cw->packed.n_rows)
-    _se_cpu_q1_unpack_row (&cw->packed, r, y);
+    se_q1_unpack_row (&cw->packed, r, y);
   else
     se_dequantize_row (w->type,
                        (const guint8 *) w->data + (gsize) r * (w->n_bytes / (gsize) w->ne1),

@@ -93,9 +93,7 @@ const SeCpuKernels *_se_cpu_kernels_scalar   (void);
 const SeCpuKernels *_se_cpu_kernels_avx2     (void);
 float               _se_cpu_q1_row_dot       (const guint8   *row,
                                               const SeQ1Act  *act);
-void                _se_cpu_q1_unpack_row    (const SeQ1Packed *w,
-                                              gint64          r,
-                                              float          *dst);
+
 float               _se_cpu_reduce8          (const float    *lanes);
 
 /* se-cpu-avx2.c (x86 only) */

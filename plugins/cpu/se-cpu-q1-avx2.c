@@ -77,21 +77,34 @@ tile_block (const guint8 *tb,
   acc[3] = scale_rows (_mm256_extracti128_si256 (s1, 1), d3, scale, acc[3]);
 }
 
-void
-se_q1_matvec_avx2 (const SeQ1Packed *w,
-                   const SeQ1Act    *act,
-                   float            *y,
-                   gint64            row0,
-                   gint64            row1)
-{
-  gint64 n_tiles = w->n_rows / SE_Q1_TILE_ROWS, n_blocks = w->n_cols / 128;
+/* The hardware prefetcher alone leaves the kernel at ~18 GB/s on two cores: asking
+ * for the tile-block four ahead in the (linear) group stream reaches ~31 GB/s, the
+ * machine's read bandwidth (measured on a 2-core EPYC; 2 to 8 ahead all helped). */
+#define PREFETCH_DISTANCE (4 * TILE_BLOCK_BYTES)
 
+static inline void
+prefetch_ahead (const guint8 *tb)
+{
+  for (int k = 0; k < TILE_BLOCK_BYTES; k += 64)
+    _mm_prefetch ((const char *) tb + PREFETCH_DISTANCE + k, _MM_HINT_T0);
+}
+
+/* Tiles [t0, t1) of one group, whose layout starts at @group. */
+static void
+matvec_group (const guint8  *group,
+              gint64         tiles_in_group,
+              gint64         n_blocks,
+              gint64         t0,
+              gint64         t1,
+              const SeQ1Act *act,
+              float         *y)
+{
   for (gint64 c0 = 0; c0 < n_blocks; c0 += SE_Q1_CHUNK_BLOCKS)
     {
       gint64 chunk_len = MIN (SE_Q1_CHUNK_BLOCKS, n_blocks - c0);
-      const guint8 *chunk = w->data + (gsize) (c0 * n_tiles) * TILE_BLOCK_BYTES;
+      const guint8 *chunk = group + (gsize) (c0 * tiles_in_group) * TILE_BLOCK_BYTES;
 
-      for (gint64 tile = row0 / SE_Q1_TILE_ROWS; tile < row1 / SE_Q1_TILE_ROWS; tile++)
+      for (gint64 tile = t0; tile < t1; tile++)
         {
           const guint8 *tb = chunk + (gsize) (tile * chunk_len) * TILE_BLOCK_BYTES;
           float *yt = y + tile * SE_Q1_TILE_ROWS;
@@ -100,10 +113,35 @@ se_q1_matvec_avx2 (const SeQ1Packed *w,
           for (int i = 0; i < 4; i++)
             acc[i] = c0 == 0 ? _mm256_setzero_ps () : _mm256_loadu_ps (yt + 8 * i);
           for (gint64 b = c0; b < c0 + chunk_len; b++, tb += TILE_BLOCK_BYTES)
-            tile_block (tb, act->tables + b * 32 * 32, act->scales[b], acc);
+            {
+              prefetch_ahead (tb);
+              tile_block (tb, act->tables + b * 32 * 32, act->scales[b], acc);
+            }
           for (int i = 0; i < 4; i++)
             _mm256_storeu_ps (yt + 8 * i, acc[i]);
         }
+    }
+}
+
+void
+se_q1_matvec_avx2 (const SeQ1Packed *w,
+                   const SeQ1Act    *act,
+                   float            *y,
+                   gint64            row0,
+                   gint64            row1)
+{
+  gint64 n_tiles = w->n_rows / SE_Q1_TILE_ROWS, n_blocks = w->n_cols / 128;
+  gint64 group_tiles = se_q1_group_tiles (w->n_cols);
+  gint64 tile0 = row0 / SE_Q1_TILE_ROWS, tile1 = row1 / SE_Q1_TILE_ROWS;
+
+  for (gint64 g = tile0 / group_tiles; g * group_tiles < tile1; g++)
+    {
+      gint64 first = g * group_tiles;
+      gint64 in_group = MIN (group_tiles, n_tiles - first);
+
+      matvec_group (w->data + (gsize) (first * n_blocks) * TILE_BLOCK_BYTES, in_group, n_blocks,
+                    MAX (tile0, first) - first, MIN (tile1, first + in_group) - first, act,
+                    y + first * SE_Q1_TILE_ROWS);
     }
 }
 

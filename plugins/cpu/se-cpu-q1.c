@@ -23,19 +23,28 @@ se_q1_packed_size (gint64 n_rows,
   return (gsize) (n_rows / SE_Q1_TILE_ROWS) * (gsize) (n_cols / 128) * TILE_BLOCK_BYTES;
 }
 
-/* Offset of (tile, block) in the packed buffer: chunks of SE_Q1_CHUNK_BLOCKS blocks,
- * tiles within a chunk, blocks within a tile. */
+gint64
+se_q1_group_tiles (gint64 n_cols)
+{
+  return MAX (1, SE_Q1_GROUP_BYTES / ((n_cols / 128) * TILE_BLOCK_BYTES));
+}
+
+/* Offset of (tile, block) in the packed buffer: groups of tiles, chunks of blocks
+ * within a group, tiles within a chunk, blocks within a tile. */
 static inline gsize
 tile_block_offset (gint64 n_tiles,
                    gint64 n_blocks,
                    gint64 tile,
                    gint64 block)
 {
-  gint64 chunk = block / SE_Q1_CHUNK_BLOCKS;
-  gint64 chunk_start = chunk * SE_Q1_CHUNK_BLOCKS;
+  gint64 group_tiles = se_q1_group_tiles (n_blocks * 128);
+  gint64 group = tile / group_tiles;
+  gint64 tiles_in_group = MIN (group_tiles, n_tiles - group * group_tiles);
+  gint64 chunk_start = block / SE_Q1_CHUNK_BLOCKS * SE_Q1_CHUNK_BLOCKS;
   gint64 chunk_len = MIN (SE_Q1_CHUNK_BLOCKS, n_blocks - chunk_start);
 
-  return (gsize) (chunk_start * n_tiles + tile * chunk_len + (block - chunk_start))
+  return (gsize) (group * group_tiles * n_blocks + chunk_start * tiles_in_group
+                  + (tile - group * group_tiles) * chunk_len + (block - chunk_start))
          * TILE_BLOCK_BYTES;
 }
 
@@ -64,6 +73,27 @@ se_q1_pack_rows (SeQ1Packed *packed,
               dst[m * SE_Q1_TILE_ROWS + p] = blk[2 + m];
           }
       }
+}
+
+void
+se_q1_unpack_row (const SeQ1Packed *w,
+                  gint64            r,
+                  float            *dst)
+{
+  gint64 n_tiles = w->n_rows / SE_Q1_TILE_ROWS, n_blocks = w->n_cols / 128;
+  gint64 p = r % SE_Q1_TILE_ROWS;
+
+  for (gint64 b = 0; b < n_blocks; b++)
+    {
+      const guint8 *tb = w->data + tile_block_offset (n_tiles, n_blocks, r / SE_Q1_TILE_ROWS, b);
+      guint16 d16;
+      float d;
+
+      memcpy (&d16, tb + 16 * SE_Q1_TILE_ROWS + 2 * p, 2);
+      d = se_fp16_to_fp32 (d16);
+      for (gint j = 0; j < 128; j++)
+        dst[b * 128 + j] = (tb[(j / 8) * SE_Q1_TILE_ROWS + p] >> (j % 8)) & 1 ? d : -d;
+    }
 }
 
 void

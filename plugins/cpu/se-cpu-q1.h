@@ -5,11 +5,13 @@
  * activation partial sums (T-MAC style), so the inner loop does a few vector ops per
  * 32 bytes of weights and the matrix-vector product runs at memory bandwidth.
  *
- * Layout of a packed matrix (n_rows a multiple of 32, n_cols a multiple of 128):
- * for each chunk of SE_Q1_CHUNK_BLOCKS column blocks, for each 32-row tile, for each
- * block of the chunk: 16 vectors of 32 bytes (vector m, byte p = sign byte m of row p
- * of the tile, i.e. the nibbles of groups 2m and 2m + 1), then the 32 fp16 scales of
- * the tile's rows. Weights stream linearly in exactly the order the kernel reads them.
+ * Layout of a packed matrix (n_rows a multiple of 32, n_cols a multiple of 128): tiles
+ * come in groups of se_q1_group_tiles (n_cols) tiles (about SE_Q1_GROUP_BYTES, the
+ * unit of work a thread takes); within a group, for each chunk of SE_Q1_CHUNK_BLOCKS
+ * column blocks, for each tile, for each block of the chunk: 16 vectors of 32 bytes
+ * (vector m, byte p = sign byte m of row p of the tile, i.e. the nibbles of column
+ * groups 2m and 2m + 1), then the 32 fp16 scales of the tile's rows. A group streams
+ * linearly, in exactly the order the kernel reads it.
  */
 #pragma once
 
@@ -19,6 +21,7 @@ G_BEGIN_DECLS
 
 #define SE_Q1_TILE_ROWS    32
 #define SE_Q1_CHUNK_BLOCKS 8     /* 1024 columns: their lookup tables fit in L1 */
+#define SE_Q1_GROUP_BYTES  (160 * 1024)
 
 typedef struct
 {
@@ -42,11 +45,20 @@ typedef struct
 
 gsize    se_q1_packed_size   (gint64          n_rows,
                               gint64          n_cols);
+/* Tiles per group: row ranges that start and end on group boundaries read one
+ * contiguous stretch of memory. */
+gint64   se_q1_group_tiles   (gint64          n_cols);
 /* Re-packs rows [row0, row1) of a GGUF Q1_0 matrix (row0, row1 multiples of 32). */
 void     se_q1_pack_rows     (SeQ1Packed     *packed,
                               const void     *q1_data,
                               gint64          row0,
                               gint64          row1);
+
+/* Row @r of a packed matrix back to floats (±d): embedding lookups of a packed tied
+ * matrix, whose mapped pages were dropped. */
+void     se_q1_unpack_row    (const SeQ1Packed *w,
+                              gint64            r,
+                              float            *dst);
 
 void     se_q1_act_init      (SeQ1Act        *act,
                               gint64          n_cols);
