@@ -15,8 +15,7 @@ typedef struct
   SePlugin *plugin;          /* NULL for the built-in reference backend */
 } SeBackendChoice;
 
-gboolean _se_backend_choose (const char      *name,
-                             SeBackendChoice *out,
-                             GError         **error);
+GArray  *_se_backend_candidates (const char *name,
+                                 GError    **error);
 
 G_END_DECLS

@@ -24,6 +24,7 @@ struct _SeModel
   SeGraph *graph;
   SeBackendChoice backend;
   SeBackendCtx *ctx;
+  char *backend_warning;
   guint64 weight_bytes;
 };
 
@@ -65,6 +66,8 @@ load_text_side (SeModel *m,
   return TRUE;
 }
 
+/* Tries the candidate backends best first. A named backend that fails is an error;
+ * otherwise the next one is tried and the reason kept for se_model_get_backend_warning. */
 static gboolean
 load_backend (SeModel             *m,
               const SeModelParams *params,
@@ -78,15 +81,43 @@ load_backend (SeModel             *m,
     .progress = progress,
     .progress_data = progress_data,
   };
+  const char *name = params ? params->backend : NULL;
+  g_autoptr(GArray) candidates = _se_backend_candidates (name, error);
+  g_autoptr(GString) failures = g_string_new (NULL);
 
-  if (!_se_backend_choose (params ? params->backend : NULL, &m->backend, error))
+  if (candidates == NULL)
     return FALSE;
-  m->ctx = m->backend.iface->init (m->graph, &bp, error);
+  for (guint i = 0; i < candidates->len && m->ctx == NULL; i++)
+    {
+      SeBackendChoice *c = &g_array_index (candidates, SeBackendChoice, i);
+      g_autoptr(GError) local = NULL;
+
+      m->ctx = c->iface->init (m->graph, &bp, &local);
+      if (m->ctx != NULL)
+        {
+          m->backend = *c;
+          c->plugin = NULL;  /* the model owns it now */
+          break;
+        }
+      if (name != NULL)
+        {
+          g_propagate_prefixed_error (error, g_steal_pointer (&local), "backend “%s”: ",
+                                      c->iface->base.name);
+          return FALSE;
+        }
+      g_message ("The %s backend could not start: %s", c->iface->base.name, local->message);
+      g_string_append_printf (failures, "%sThe %s backend could not start (%s)",
+                              failures->len ? "; " : "", c->iface->base.name, local->message);
+    }
   if (m->ctx == NULL)
     {
-      g_prefix_error (error, "backend “%s”: ", m->backend.iface->base.name);
+      g_set_error (error, SE_ERROR, SE_ERROR_FAILED, "No backend could start: %s",
+                   failures->str);
       return FALSE;
     }
+  if (failures->len > 0)
+    m->backend_warning = g_strdup_printf ("%s; using the %s backend instead.", failures->str,
+                                          m->backend.iface->base.name);
   return TRUE;
 }
 
@@ -139,6 +170,7 @@ se_model_unref (SeModel *m)
   g_clear_pointer (&m->chat_template, se_chat_template_free);
   g_clear_pointer (&m->tokenizer, se_tokenizer_unref);
   g_clear_pointer (&m->gguf, se_gguf_free);
+  g_free (m->backend_warning);
   g_free (m->path);
   g_free (m);
 }
@@ -177,6 +209,13 @@ const char *
 se_model_get_backend_description (SeModel *model)
 {
   return model->backend.iface->describe (model->ctx);
+}
+
+/* Why a better backend was not used (it failed to start), or NULL. */
+const char *
+se_model_get_backend_warning (SeModel *model)
+{
+  return model->backend_warning;
 }
 
 guint64

@@ -213,10 +213,19 @@ test_backend_plugin (void)
   g_assert_no_error (error);
   by_name = se_model_load (path, &named, NULL, NULL, &error);
   g_assert_no_error (error);
+  /* a backend the caller names is not replaced behind its back */
+  named.backend = "failbackend";
+  g_assert_null (se_model_load (path, &named, NULL, NULL, &error));
+  g_assert_error (error, SE_ERROR, SE_ERROR_FAILED);
+  g_assert_nonnull (strstr (error->message, "out of device memory"));
+  g_clear_error (&error);
   g_unsetenv ("SPRIG_PLUGIN_PATH");
 
-  /* the plugin outscores the built-in reference; naming one picks it */
+  /* failbackend scores highest but cannot start: the next one runs, and says why */
   g_assert_cmpstr (se_model_get_backend_name (best), ==, "testbackend");
+  g_assert_nonnull (strstr (se_model_get_backend_warning (best), "failbackend"));
+  g_assert_nonnull (strstr (se_model_get_backend_warning (best), "out of device memory"));
+  g_assert_null (se_model_get_backend_warning (ref));
   g_assert_cmpstr (se_model_get_backend_description (best), ==,
                    "test backend (reference arithmetic)");
   g_assert_cmpstr (se_model_get_backend_name (ref), ==, "reference");

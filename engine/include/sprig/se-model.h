@@ -43,6 +43,7 @@ SeChatTemplate       *se_model_get_chat_template  (SeModel             *model);
 const SeGraph        *se_model_get_graph          (SeModel             *model);
 const char           *se_model_get_backend_name   (SeModel             *model);
 const char           *se_model_get_backend_description (SeModel        *model);
+const char           *se_model_get_backend_warning (SeModel            *model);
 guint64               se_model_get_weight_bytes   (SeModel             *model);
 const char           *se_model_get_path           (SeModel             *model);
 
