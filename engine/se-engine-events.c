@@ -35,6 +35,7 @@ _se_model_info_free (SeModelInfo *info)
   g_free (info->path);
   g_free (info->backend);
   g_free (info->backend_description);
+  g_free (info->backend_warning);
   g_free (info->chat_family);
   g_free (info->chat_warning);
   g_free (info);

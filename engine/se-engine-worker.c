@@ -68,6 +68,7 @@ model_info (SeModel   *model,
   info->path = g_strdup (se_model_get_path (model));
   info->backend = g_strdup (se_model_get_backend_name (model));
   info->backend_description = g_strdup (se_model_get_backend_description (model));
+  info->backend_warning = g_strdup (se_model_get_backend_warning (model));
   info->chat_family = g_strdup (se_chat_template_family_name (se_chat_template_get_family (tmpl)));
   info->chat_warning = g_strdup (se_chat_template_get_warning (tmpl));
   info->n_ctx = se_session_get_n_ctx (session);

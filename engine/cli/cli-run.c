@@ -105,6 +105,11 @@ wait_event (SeEngine      *engine,
     case SE_EVENT_DONE:
       if (w->reply != NULL && e->stats != NULL)
         w->reply->stats = *e->stats;
+      /* what a user should know about the model that just loaded */
+      if (e->model != NULL && e->model->backend_warning != NULL)
+        g_printerr ("sprig-cli: %s\n", e->model->backend_warning);
+      if (e->model != NULL && e->model->chat_warning != NULL)
+        g_printerr ("sprig-cli: %s\n", e->model->chat_warning);
       w->done = TRUE;
       break;
     case SE_EVENT_ERROR:

@@ -45,6 +45,7 @@ typedef struct
   char *path;
   char *backend;              /* name of the backend that runs it */
   char *backend_description;
+  char *backend_warning;      /* NULL, or why a better backend could not start */
   char *chat_family;          /* "chatml", "qwen3", ... */
   char *chat_warning;         /* NULL, or why the template is a guess */
   guint n_ctx;                /* the session's context */
