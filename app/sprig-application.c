@@ -7,6 +7,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <gtksourceview/gtksource.h>
 
 #include "sprig-application.h"
 #include "sprig-store.h"
@@ -60,6 +61,7 @@ static void
 sprig_application_startup (GApplication *app)
 {
   G_APPLICATION_CLASS (sprig_application_parent_class)->startup (app);
+  gtk_source_init ();
 
   gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
                                     "/io/github/sprigchat/Sprig/icons");

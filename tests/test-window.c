@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "sprig-application.h"
 #include "sprig-window.h"
 
@@ -52,6 +54,22 @@ find_child_of_type (GtkWidget *root,
   return NULL;
 }
 
+static GtkWidget *
+find_status_page (GtkWidget  *root,
+                  const char *title)
+{
+  if (ADW_IS_STATUS_PAGE (root) && g_strcmp0 (adw_status_page_get_title (ADW_STATUS_PAGE (root)), title) == 0)
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_status_page (c, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static void
 test_window_opens (void)
 {
@@ -64,10 +82,14 @@ test_window_opens (void)
   g_assert_cmpstr (gtk_window_get_title (window), ==, "Sprig");
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
 
-  status = find_child_of_type (GTK_WIDGET (window), ADW_TYPE_STATUS_PAGE);
+  /* with no model chosen, the welcome page explains where to get one */
+  status = find_status_page (GTK_WIDGET (window), "Welcome to Sprig");
   g_assert_nonnull (status);
   g_assert_true (gtk_widget_get_mapped (status));
-  g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (status)), ==, "Welcome to Sprig");
+  g_assert_nonnull (strstr (adw_status_page_get_description (ADW_STATUS_PAGE (status)), "Bonsai"));
+  g_assert_true (gtk_widget_is_sensitive (find_child_of_type (status, GTK_TYPE_BUTTON)));
+  /* the sidebar is there too, empty */
+  g_assert_nonnull (find_status_page (GTK_WIDGET (window), "No Conversations"));
 
   /* a second activation presents the same window instead of opening another */
   g_application_activate (G_APPLICATION (app));

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+#pragma once
+
+#include <gio/gio.h>
+#include <sprig/se-engine.h>
+
+#include "sprig-store.h"
+
+G_BEGIN_DECLS
+
+#define SPRIG_TYPE_CHAT (sprig_chat_get_type ())
+
+G_DECLARE_FINAL_TYPE (SprigChat, sprig_chat, SPRIG, CHAT, GObject)
+
+SprigChat  *sprig_chat_new                  (SprigStore          *store,
+                                             SeEngine            *engine);
+GListModel *sprig_chat_get_messages         (SprigChat           *self);
+gint64      sprig_chat_get_conversation_id  (SprigChat           *self);
+void        sprig_chat_set_conversation     (SprigChat           *self,
+                                             gint64               conversation_id);
+gboolean    sprig_chat_get_generating       (SprigChat           *self);
+void        sprig_chat_set_model_id         (SprigChat           *self,
+                                             const char          *model_id);
+void        sprig_chat_set_max_tokens       (SprigChat           *self,
+                                             guint                max_tokens);
+void        sprig_chat_send                 (SprigChat           *self,
+                                             const char          *text);
+void        sprig_chat_stop                 (SprigChat           *self);
+void        sprig_chat_stop_async           (SprigChat           *self,
+                                             GAsyncReadyCallback  callback,
+                                             gpointer             user_data);
+gboolean    sprig_chat_stop_finish          (SprigChat           *self,
+                                             GAsyncResult        *result,
+                                             GError             **error);
+
+G_END_DECLS
