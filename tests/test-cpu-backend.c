@@ -61,6 +61,16 @@ sign_of (const guint8 *q1,
   return (blk[2 + (c % 128) / 8] >> (c % 8)) & 1 ? 1 : -1;
 }
 
+/* Entry @n of a group's table: the biased sum split in 5-bit halves. */
+static gint
+table_entry (const guint8 *t,
+             guint         n)
+{
+  g_assert_cmpuint (t[n], <, 32);
+  g_assert_cmpuint (t[16 + n], <, 32);
+  return t[n] + 32 * t[16 + n] - SE_Q1_TABLE_BIAS;
+}
+
 /* The int8 value of column @c, read back from its group's table: entry 15 is
  * q0+q1+q2+q3, and flipping bit k subtracts 2 q_k. */
 static gint
@@ -69,10 +79,8 @@ act_q (const SeQ1Act *act,
 {
   const guint8 *t = act->tables + (c / 4) * 32;
   gint k = (gint) (c % 4);
-  gint16 all = (gint16) (t[15] | (t[31] << 8));
-  gint16 flipped = (gint16) (t[15 ^ (1 << k)] | (t[16 + (15 ^ (1 << k))] << 8));
 
-  return (all - flipped) / 2;
+  return (table_entry (t, 15) - table_entry (t, 15 ^ (1 << k))) / 2;
 }
 
 /* The activations are int8 per block, scaled by a_b = amax / 127, to half a step. */
@@ -166,8 +174,8 @@ check_q1_shape (GRand   *rand,
       isas[k]->q1_act_prepare (&act2, x);
       g_assert_cmpmem (act2.tables, n_cols / 4 * 32, act.tables, n_cols / 4 * 32);
       g_assert_cmpmem (act2.scales, n_cols / 128 * 4, act.scales, n_cols / 128 * 4);
-      isas[k]->q1_matvec (&packed, &act2, y2, 0, split);
-      isas[k]->q1_matvec (&packed, &act2, y2, split, n_packed);
+      isas[k]->q1_matmul (&packed, &act2, 1, y2, 0, 0, split);
+      isas[k]->q1_matmul (&packed, &act2, 1, y2, 0, split, n_packed);
       for (gint64 r = n_packed; r < n_rows; r++)
         y2[r] = _se_cpu_q1_row_dot (q1 + r * (n_cols / 128) * 18, &act2);
       if (k == 0)
@@ -270,6 +278,153 @@ test_q1_unpack (void)
   check_q1_unpack_shape (rand, se_q1_group_tiles (1024) * SE_Q1_TILE_ROWS * 3 + 64, 1024);
 }
 
+/* A batch of tokens through q1_matmul gives, token by token, the bits of the
+ * single-token product (scalar kernel), on every ISA, whatever the token count (whole
+ * and partial groups of four), row range or output stride; padding stays untouched. */
+static void
+check_q1_batch_shape (GRand *rand,
+                      gint64 n_rows,
+                      gint64 n_cols,
+                      guint  n_tokens)
+{
+  g_autofree guint8 *q1 = random_q1 (rand, n_rows, n_cols, FALSE);
+  gint64 stride = n_rows + 5, cut = g_rand_int_range (rand, 0, (gint32) (n_rows / 32) + 1) * 32;
+  gsize n_y = (gsize) stride * n_tokens;
+  g_autofree float *x = g_new (float, n_cols);
+  g_autofree float *want = g_new (float, n_y), *got = g_new (float, n_y);
+  g_autofree SeQ1Act *acts = g_new0 (SeQ1Act, n_tokens);
+  const SeCpuKernels *isas[] = { _se_cpu_kernels_scalar (), _se_cpu_kernels_avx2 () };
+  SeQ1Packed packed = { n_rows, n_cols, NULL, se_q1_packed_size (n_rows, n_cols) };
+
+  packed.data = g_aligned_alloc (packed.n_bytes, 1, 64);
+  se_q1_pack_rows (&packed, q1, 0, n_rows);
+  for (guint t = 0; t < n_tokens; t++)
+    {
+      for (gint64 i = 0; i < n_cols; i++)
+        x[i] = (float) g_rand_double_range (rand, -2, 2) * (float) (t + 1);
+      se_q1_act_init (&acts[t], n_cols);
+      se_q1_act_prepare (&acts[t], x);
+    }
+  for (gsize i = 0; i < n_y; i++)
+    want[i] = -1.0f;
+  for (guint t = 0; t < n_tokens; t++)
+    se_q1_matvec_scalar (&packed, &acts[t], want + t * stride, 0, n_rows);
+  for (gsize k = 0; k < G_N_ELEMENTS (isas) && isas[k] != NULL; k++)
+    {
+      for (gsize i = 0; i < n_y; i++)
+        got[i] = -1.0f;
+      isas[k]->q1_matmul (&packed, acts, n_tokens, got, stride, 0, cut);
+      isas[k]->q1_matmul (&packed, acts, n_tokens, got, stride, cut, n_rows);
+      g_assert_cmpmem (got, n_y * 4, want, n_y * 4);
+    }
+  for (guint t = 0; t < n_tokens; t++)
+    se_q1_act_clear (&acts[t]);
+  g_aligned_free (packed.data);
+}
+
+static void
+test_q1_batch (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (13);
+  static const guint tokens[] = { 2, 3, 4, 5, 7, 8, 9, 32 };
+  gint64 group_rows = se_q1_group_tiles (2048) * SE_Q1_TILE_ROWS;
+
+  for (gsize i = 0; i < G_N_ELEMENTS (tokens); i++)
+    {
+      check_q1_batch_shape (rand, 64, 1152, tokens[i]);
+      check_q1_batch_shape (rand, 96, 640, tokens[i]);
+    }
+  /* Bonsai's widths; several tile groups, the last one partial */
+  check_q1_batch_shape (rand, group_rows * 2 + 64, 2048, 6);
+  check_q1_batch_shape (rand, 160, 6144, 5);
+}
+
+/* ---- TQ2_0 kernels ---- */
+
+/* A random GGUF TQ2_0 row: codes 0..2 (and, rarely, 3, which dequantizes to 2 d). */
+static void
+random_tq2_row (GRand  *rand,
+                guint8 *row,
+                gint64  n_cols)
+{
+  for (gint64 b = 0; b < n_cols / 256; b++)
+    {
+      guint8 *blk = row + b * 66;
+      guint16 d = se_fp32_to_fp16 ((float) g_rand_double_range (rand, 0.01, 1.0));
+
+      for (gint i = 0; i < 64; i++)
+        {
+          blk[i] = 0;
+          for (gint n = 0; n < 4; n++)
+            blk[i] |= (guint8) ((g_rand_int_range (rand, 0, 100) == 0 ? 3
+                                 : g_rand_int_range (rand, 0, 3)) << (2 * n));
+        }
+      memcpy (blk + 64, &d, 2);
+    }
+}
+
+/* Prepared activations and row dots agree bit for bit between ISAs; the dot equals
+ * the exact sum over the int8 activations to float rounding, and the reference's
+ * dequantize-and-dot within the error of int8 activations. */
+static void
+check_tq2_shape (GRand *rand,
+                 gint64 n_cols)
+{
+  gsize row_bytes = (gsize) n_cols / 256 * 66;
+  g_autofree guint8 *row = g_malloc (row_bytes);
+  g_autofree float *x = g_new (float, n_cols), *w = g_new (float, n_cols);
+  const SeCpuKernels *avx2 = _se_cpu_kernels_avx2 ();
+  SeTqAct act, act2;
+  double exact = 0.0, mag = 0.0, ref = 0.0, ref_mag = 0.0;
+  float got;
+
+  se_tq_act_init (&act, n_cols);
+  se_tq_act_init (&act2, n_cols);
+  for (gint rep = 0; rep < 20; rep++)
+    {
+      random_tq2_row (rand, row, n_cols);
+      for (gint64 i = 0; i < n_cols; i++)
+        x[i] = (float) g_rand_double_range (rand, -3, 3);
+      se_tq_act_prepare (&act, x);
+      got = se_tq2_dot_scalar (row, &act);
+      se_dequantize_row (SE_TYPE_TQ2_0, row, w, n_cols);
+      exact = mag = ref = ref_mag = 0.0;
+      for (gint64 i = 0; i < n_cols; i++)
+        {
+          double a = act.q[i] * (double) act.scales[i / 128];
+
+          exact += (double) w[i] * a;
+          mag += fabs ((double) w[i] * a);
+          ref += (double) w[i] * x[i];
+          ref_mag += fabs ((double) w[i] * x[i]);
+        }
+      g_assert_cmpfloat (fabs (got - exact), <=, 1e-6 * mag + 1e-30);
+      g_assert_cmpfloat (fabs (got - ref), <=, 0.01 * ref_mag);
+      if (avx2 != NULL)
+        {
+          avx2->tq_act_prepare (&act2, x);
+          g_assert_cmpmem (act2.q, n_cols, act.q, n_cols);
+          g_assert_cmpmem (act2.scales, n_cols / 128 * 4, act.scales, n_cols / 128 * 4);
+          g_assert_cmpmem (act2.lane_sums, n_cols / 128 * 32, act.lane_sums, n_cols / 128 * 32);
+          g_assert_cmpfloat (avx2->tq2_dot (row, &act2), ==, got);
+        }
+    }
+  se_tq_act_clear (&act);
+  se_tq_act_clear (&act2);
+}
+
+static void
+test_tq2_kernel (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (17);
+  static const gint64 cols[] = { 256, 512, 2560, 6912 };
+
+  if (_se_cpu_kernels_avx2 () == NULL)
+    g_test_message ("no AVX2 here: the scalar kernel only");
+  for (gsize i = 0; i < G_N_ELEMENTS (cols); i++)
+    check_tq2_shape (rand, cols[i]);
+}
+
 /* ---- fp16 attention kernels ---- */
 
 static void
@@ -312,10 +467,34 @@ test_f16_kernels (void)
             mag += fabs ((double) q[i] * se_fp16_to_fp32 (h1[i]));
           }
         g_assert_cmpfloat (s->dot_f16 (q, h1, n), ==, v->dot_f16 (q, h1, n));
+        /* four rows at once: each the bits of dot_f16 (rows overlap: stride 8) */
+        if (n >= 32)
+          {
+            float r1[4], r2[4];
+
+            s->dot_f16_rows (q, h1, 8, 4, n - 24, r1);
+            v->dot_f16_rows (q, h1, 8, 4, n - 24, r2);
+            for (gint r = 0; r < 4; r++)
+              {
+                g_assert_cmpfloat (r1[r], ==, s->dot_f16 (q, h1 + 8 * r, n - 24));
+                g_assert_cmpfloat (r2[r], ==, r1[r]);
+              }
+          }
         g_assert_cmpfloat (fabs (s->dot_f16 (q, h1, n) - want), <=, 1e-6 * mag);
         s->axpy_f16 (y1, q[0], h1, n);
         v->axpy_f16 (y2, q[0], h1, n);
         g_assert_cmpmem (y1, n * 4, y2, n * 4);
+        /* a weighted sum of rows (stride 1: overlapping) is axpy row after row */
+        if (n > 4)
+          {
+            v->axpy_f16 (y2, q[1], h1 + 1, n - 4);
+            v->axpy_f16 (y2, q[2], h1 + 2, n - 4);
+            s->wsum_f16 (y1, q + 1, h1 + 1, 1, 2, n - 4);
+            g_assert_cmpmem (y1, n * 4, y2, n * 4);
+            v->wsum_f16 (y1, q + 1, h1 + 1, 1, 2, n - 4);
+            s->wsum_f16 (y2, q + 1, h1 + 1, 1, 2, n - 4);
+            g_assert_cmpmem (y1, n * 4, y2, n * 4);
+          }
       }
 }
 
@@ -492,7 +671,8 @@ static const ModelCase model_cases[] = {
   { "qwen3-f16", { "--type", "f16", NULL }, 1e-4 },
   { "qwen3-bf16", { "--type", "bf16", NULL }, 1e-4 },
   { "bitnet-tq1_0", { "--arch", "bitnet", "--type", "tq1_0", NULL }, 1e-4 },
-  { "bitnet-tq2_0", { "--arch", "bitnet", "--type", "tq2_0", NULL }, 1e-4 },
+  /* int8 activations, as for Q1_0 */
+  { "bitnet-tq2_0", { "--arch", "bitnet", "--type", "tq2_0", NULL }, 0.03 },
 };
 
 static double
@@ -601,7 +781,8 @@ test_model (gconstpointer data)
   g_assert_true (g_str_has_suffix (se_model_get_backend_description (two), ", 2 threads"));
   compare_with_reference (c, ref, two, want, got2);
   g_assert_cmpmem (got1, n * 4, got2, n * 4);
-  if (_se_cpu_kernels_avx2 () != NULL && strstr (c->name, "-q1_0") != NULL)
+  if (_se_cpu_kernels_avx2 () != NULL
+      && (strstr (c->name, "-q1_0") != NULL || strstr (c->name, "-tq2_0") != NULL))
     {
       g_autoptr(SeModel) scalar = load (path, "cpu", 2, "scalar");
       g_autoptr(SeModel) avx2 = load (path, "cpu", 1, "avx2");
@@ -780,6 +961,8 @@ main (int argc, char **argv)
   g_test_add_func ("/sprig/plugins/cpu/q1-kernel", test_q1_kernel);
   g_test_add_func ("/sprig/plugins/cpu/q1-odd-rows", test_q1_odd_rows);
   g_test_add_func ("/sprig/plugins/cpu/q1-unpack", test_q1_unpack);
+  g_test_add_func ("/sprig/plugins/cpu/q1-batch", test_q1_batch);
+  g_test_add_func ("/sprig/plugins/cpu/tq2-kernel", test_tq2_kernel);
   g_test_add_func ("/sprig/plugins/cpu/f16-kernels", test_f16_kernels);
   g_test_add_func ("/sprig/plugins/cpu/pool", test_pool);
   g_test_add_func ("/sprig/plugins/cpu/isa-env", test_isa_env);

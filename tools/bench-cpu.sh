@@ -3,17 +3,19 @@
 #
 # Benchmark of the CPU backend (not a test): measures, in one run on this machine, the
 # read bandwidth with N threads (tools/membw.c), then decode and prefill speed on
-# Bonsai-1.7B- and 8B-shaped models written by `sprig-cli mkmodel`, and prints tok/s,
+# Bonsai-1.7B- and 8B-shaped models (Q1_0) and a BitNet-b1.58-2B-shaped one (TQ2_0,
+# F16 tied embeddings) written by `sprig-cli mkmodel`, and prints tok/s,
 # effective weight GB/s (model bytes x decode tok/s), its fraction of the bandwidth,
 # and peak RSS. Uses `sprig-cli bench` when the CLI has it, else tools/bench-decode.c.
 #
-# Usage: tools/bench-cpu.sh [BUILD_DIR] [--threads N] [--pp N] [--tg N] [--shapes "1.7b 8b"]
+# Usage: tools/bench-cpu.sh [BUILD_DIR] [--threads N] [--pp N] [--tg N]
+#                           [--shapes "1.7b 8b bitnet-2b"]
 # Models are cached in $SPRIG_BENCH_DIR (default: $BUILD_DIR/bench-models).
 set -eu
 
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=$src/_build-cpu
-threads=2 pp=128 tg=64 shapes="1.7b 8b"
+threads=2 pp=128 tg=64 shapes="1.7b 8b bitnet-2b"
 while [ $# -gt 0 ]; do
   case $1 in
     --threads) threads=$2; shift 2 ;;
@@ -49,10 +51,15 @@ echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f
 echo "read bandwidth, $threads threads: $bw GB/s"
 
 for shape in $shapes; do
-  model=$models/bonsai-$shape.gguf
+  case $shape in
+    bitnet-*) name=$shape-tq2_0 mk="--arch bitnet --shape $shape --type tq2_0" ;;
+    *) name=bonsai-$shape mk="--shape bonsai-$shape" ;;
+  esac
+  model=$models/$name.gguf
   if [ ! -f "$model" ]; then
     echo "writing $model ..."
-    "$cli" mkmodel "$model" --shape "bonsai-$shape" >/dev/null
+    # shellcheck disable=SC2086
+    "$cli" mkmodel "$model" $mk >/dev/null
   fi
   # decode and prefill in separate runs so each gets its own peak RSS
   for run in "--pp $pp --tg 0" "--pp 1 --tg $tg"; do
@@ -72,10 +79,10 @@ for shape in $shapes; do
          rss_kb=$(sed -n 's/maxrss_kb=//p' "$tools/time.txt") ;;
     esac
   done
-  awk -v s="$shape" -v pp="$pp_tok_s" -v tg="$tg_tok_s" -v b="$bytes" -v bw="$bw" \
+  awk -v s="$name" -v pp="$pp_tok_s" -v tg="$tg_tok_s" -v b="$bytes" -v bw="$bw" \
       -v rss="$rss_kb" -v f="$(stat -c %s "$model")" 'BEGIN {
     gbs = b * tg / 1e9;
-    printf "bonsai-%s: prefill %.1f tok/s, decode %.1f tok/s = %.1f GB/s of weights = %.0f%% of %.1f GB/s; peak RSS decoding %.0f MB (file %.0f MB)\n",
+    printf "%s: prefill %.1f tok/s, decode %.1f tok/s = %.1f GB/s of weights = %.0f%% of %.1f GB/s; peak RSS decoding %.0f MB (file %.0f MB)\n",
            s, pp, tg, gbs, 100 * gbs / bw, bw, rss / 1024, f / 1048576
   }'
 done

@@ -68,6 +68,81 @@ _se_cpu_dot_f16_avx2 (const float   *q,
   return _se_cpu_reduce8 (lanes);
 }
 
+/* dot_f16 of @q with @n_rows (<= 4) rows k + r * stride: the same lanes and order per
+ * row, but the rows' fused multiply-add chains interleave, so four rows cost about what
+ * one does (one chain is bound by the FMA latency, not by memory). */
+void
+_se_cpu_dot_f16_rows_avx2 (const float   *q,
+                           const guint16 *k,
+                           gsize          stride,
+                           guint          n_rows,
+                           guint          n,
+                           float         *out)
+{
+  __m256 acc[4] = { _mm256_setzero_ps (), _mm256_setzero_ps (), _mm256_setzero_ps (),
+                    _mm256_setzero_ps () };
+  guint i = 0;
+
+  if (n_rows != 4 || n % 8 != 0)
+    {
+      for (guint r = 0; r < n_rows; r++)
+        out[r] = _se_cpu_dot_f16_avx2 (q, k + r * stride, n);
+      return;
+    }
+  for (; i < n; i += 8)
+    {
+      __m256 x = _mm256_loadu_ps (q + i);
+
+      for (int r = 0; r < 4; r++)
+        {
+          const guint16 *kr = k + r * stride + i;
+
+          _mm_prefetch ((const char *) (kr + 512), _MM_HINT_T0);
+          acc[r] = _mm256_fmadd_ps (x, _mm256_cvtph_ps (_mm_loadu_si128 ((const __m128i *) kr)),
+                                    acc[r]);
+        }
+    }
+  for (int r = 0; r < 4; r++)
+    out[r] = hsum (acc[r]);
+}
+
+/* axpy_f16 (y, p[j], v + j * stride, n) for j = 0 .. n_rows - 1, in that order for
+ * every element, so the same bits; 64 elements of y stay in registers over all rows
+ * instead of being loaded and stored once per row. */
+void
+_se_cpu_wsum_f16_avx2 (float         *y,
+                       const float   *p,
+                       const guint16 *v,
+                       gsize          stride,
+                       guint          n_rows,
+                       guint          n)
+{
+  guint i = 0;
+
+  for (; i + 64 <= n; i += 64)
+    {
+      __m256 acc[8];
+
+      for (int k = 0; k < 8; k++)
+        acc[k] = _mm256_loadu_ps (y + i + 8 * k);
+      for (guint j = 0; j < n_rows; j++)
+        {
+          const guint16 *vj = v + j * stride + i;
+          __m256 a = _mm256_set1_ps (p[j]);
+
+          for (int k = 0; k < 8; k++)
+            acc[k] = _mm256_fmadd_ps (a, _mm256_cvtph_ps (_mm_loadu_si128 ((const __m128i *)
+                                                                            (vj + 8 * k))),
+                                      acc[k]);
+        }
+      for (int k = 0; k < 8; k++)
+        _mm256_storeu_ps (y + i + 8 * k, acc[k]);
+    }
+  if (i < n)
+    for (guint j = 0; j < n_rows; j++)
+      _se_cpu_axpy_f16_avx2 (y + i, p[j], v + j * stride + i, n - i);
+}
+
 void
 _se_cpu_axpy_f16_avx2 (float         *y,
                        float          a,

@@ -67,6 +67,18 @@ dot_f16_scalar (const float   *q,
 }
 
 static void
+dot_f16_rows_scalar (const float   *q,
+                     const guint16 *k,
+                     gsize          stride,
+                     guint          n_rows,
+                     guint          n,
+                     float         *out)
+{
+  for (guint r = 0; r < n_rows; r++)
+    out[r] = dot_f16_scalar (q, k + r * stride, n);
+}
+
+static void
 axpy_f16_scalar (float         *y,
                  float          a,
                  const guint16 *v,
@@ -76,6 +88,18 @@ axpy_f16_scalar (float         *y,
 
   for (guint i = 0; i < n; i++)
     y[i] = fmaf (a, h[v[i]], y[i]);
+}
+
+static void
+wsum_f16_scalar (float         *y,
+                 const float   *p,
+                 const guint16 *v,
+                 gsize          stride,
+                 guint          n_rows,
+                 guint          n)
+{
+  for (guint j = 0; j < n_rows; j++)
+    axpy_f16_scalar (y, p[j], v + j * stride, n);
 }
 
 static void
@@ -91,10 +115,14 @@ static const SeCpuKernels scalar_kernels = {
   .isa = SE_CPU_ISA_SCALAR,
   .name = "scalar",
   .q1_act_prepare = se_q1_act_prepare,
-  .q1_matvec = se_q1_matvec_scalar,
+  .q1_matmul = se_q1_matmul_scalar,
+  .tq_act_prepare = se_tq_act_prepare,
+  .tq2_dot = se_tq2_dot_scalar,
   .dot_f32 = dot_f32_scalar,
   .dot_f16 = dot_f16_scalar,
+  .dot_f16_rows = dot_f16_rows_scalar,
   .axpy_f16 = axpy_f16_scalar,
+  .wsum_f16 = wsum_f16_scalar,
   .f32_to_f16 = f32_to_f16_scalar,
 };
 
@@ -110,10 +138,14 @@ static const SeCpuKernels avx2_kernels = {
   .isa = SE_CPU_ISA_AVX2,
   .name = "avx2",
   .q1_act_prepare = se_q1_act_prepare_avx2,
-  .q1_matvec = se_q1_matvec_avx2,
+  .q1_matmul = se_q1_matmul_avx2,
+  .tq_act_prepare = se_tq_act_prepare_avx2,
+  .tq2_dot = se_tq2_dot_avx2,
   .dot_f32 = _se_cpu_dot_f32_avx2,
   .dot_f16 = _se_cpu_dot_f16_avx2,
+  .dot_f16_rows = _se_cpu_dot_f16_rows_avx2,
   .axpy_f16 = _se_cpu_axpy_f16_avx2,
+  .wsum_f16 = _se_cpu_wsum_f16_avx2,
   .f32_to_f16 = _se_cpu_f32_to_f16_avx2,
 };
 #endif
@@ -187,15 +219,15 @@ _se_cpu_q1_row_dot (const guint8  *row,
       const guint8 *blk = row + b * 18;
       const guint8 *tables = act->tables + b * 32 * 32;
       guint16 d16;
-      gint16 sum = 0;
+      gint32 sum = 0;
 
       for (gint m = 0; m < 16; m++)
         {
           const guint8 *lo = tables + (2 * m) * 32, *hi = lo + 32;
           guint byte = blk[2 + m];
 
-          sum += (gint16) (lo[byte & 15] | (lo[16 + (byte & 15)] << 8));
-          sum += (gint16) (hi[byte >> 4] | (hi[16 + (byte >> 4)] << 8));
+          sum += lo[byte & 15] + 32 * lo[16 + (byte & 15)] - SE_Q1_TABLE_BIAS;
+          sum += hi[byte >> 4] + 32 * hi[16 + (byte >> 4)] - SE_Q1_TABLE_BIAS;
         }
       memcpy (&d16, blk, 2);
       acc = fmaf ((float) sum, se_fp16_to_fp32 (d16) * act->scales[b], acc);

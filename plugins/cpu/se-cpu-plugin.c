@@ -35,8 +35,12 @@ cpu_free (SeBackendCtx *ctx)
   g_free (ctx->rows);
   g_free (ctx->scores);
   for (guint i = 0; i < SE_CPU_ACT_BATCH; i++)
-    if (ctx->act[i].tables != NULL)
-      se_q1_act_clear (&ctx->act[i]);
+    {
+      if (ctx->act[i].tables != NULL)
+        se_q1_act_clear (&ctx->act[i]);
+      if (ctx->tq_act[i].q != NULL)
+        se_tq_act_clear (&ctx->tq_act[i]);
+    }
   g_free (ctx->rope_cs);
   g_free (ctx);
 }
@@ -45,7 +49,7 @@ static void
 alloc_buffers (SeBackendCtx *ctx)
 {
   const SeGraph *g = ctx->graph;
-  gint64 max_row = 1, max_q1 = 0;
+  gint64 max_row = 1, max_q1 = 0, max_tq = 0;
 
   ctx->acts = g_new0 (float *, g->tensors->len);
   for (guint i = 0; i < g->tensors->len; i++)
@@ -59,14 +63,20 @@ alloc_buffers (SeBackendCtx *ctx)
         max_row = MAX (max_row, t->ne0);
       if (t->kind == SE_GRAPH_TENSOR_WEIGHT && t->type == SE_TYPE_Q1_0)
         max_q1 = MAX (max_q1, t->ne0);
+      if (t->kind == SE_GRAPH_TENSOR_WEIGHT && t->type == SE_TYPE_TQ2_0)
+        max_tq = MAX (max_tq, t->ne0);
     }
   ctx->rows = g_new0 (float *, ctx->n_threads);
   ctx->scores = g_new0 (float *, ctx->n_threads);
   for (guint i = 0; i < ctx->n_threads; i++)
     ctx->rows[i] = g_new (float, max_row);
-  if (max_q1 > 0)
-    for (guint i = 0; i < SE_CPU_ACT_BATCH; i++)
-      se_q1_act_init (&ctx->act[i], max_q1);
+  for (guint i = 0; i < SE_CPU_ACT_BATCH; i++)
+    {
+      if (max_q1 > 0)
+        se_q1_act_init (&ctx->act[i], max_q1);
+      if (max_tq > 0)
+        se_tq_act_init (&ctx->tq_act[i], max_tq);
+    }
 }
 
 static SeBackendCtx *
@@ -237,14 +247,27 @@ cpu_compute (SeBackendCtx *ctx,
         ctx->scores[i] = g_renew (float, ctx->scores[i], ctx->n_scores);
     }
   ctx->act_src = NULL;
-  for (guint i = 0; i < g->ops->len; i++)
+  for (guint i = 0, n = 1; i < g->ops->len; i += n)
     {
       if (cancel != NULL && g_atomic_int_get (cancel))
         {
           g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled");
           return FALSE;
         }
-      run_op (ctx, se_graph_op (g, i), kv, tokens, n_tokens, pos0, all_logits, logits);
+      n = _se_cpu_matmul_fusable (ctx, i);
+      if (n >= 2)
+        {
+          const SeOp *ops[SE_CPU_MAX_FUSED];
+
+          for (guint k = 0; k < n; k++)
+            ops[k] = se_graph_op (g, i + k);
+          _se_cpu_matmul_fused (ctx, ops, n, n_tokens);
+        }
+      else
+        {
+          n = 1;
+          run_op (ctx, se_graph_op (g, i), kv, tokens, n_tokens, pos0, all_logits, logits);
+        }
     }
   return TRUE;
 }

@@ -13,12 +13,15 @@
 #include "se-cpu-features.h"
 #include "se-cpu-pool.h"
 #include "se-cpu-q1.h"
+#include "se-cpu-tq.h"
 
 G_BEGIN_DECLS
 
 /* Tokens whose activation tables one Q1_0 matmul prepares at once: a prefill re-reads
  * the weights once per group, not once per token. */
 #define SE_CPU_ACT_BATCH 32
+/* Most MATMULs of one input that run as one parallel call (Q, K, V) */
+#define SE_CPU_MAX_FUSED 4
 
 typedef enum
 {
@@ -31,15 +34,25 @@ typedef struct
   SeCpuIsa isa;
   const char *name;
   void  (*q1_act_prepare) (SeQ1Act *act, const float *x);
-  void  (*q1_matvec)      (const SeQ1Packed *w, const SeQ1Act *act, float *y,
-                           gint64 row0, gint64 row1);
+  /* y[t * y_stride + r] = W[r] . x_t, bit-identical to one token at a time */
+  void  (*q1_matmul)      (const SeQ1Packed *w, const SeQ1Act *acts, guint n_tokens,
+                           float *y, gint64 y_stride, gint64 row0, gint64 row1);
+  void  (*tq_act_prepare) (SeTqAct *act, const float *x);
+  /* one TQ2_0 row against prepared activations, the same bits on every ISA */
+  float (*tq2_dot)        (const guint8 *row, const SeTqAct *act);
   /* sum a[i] b[i]; the order of additions is ISA-dependent */
   float (*dot_f32)        (const float *a, const float *b, gint64 n);
   /* sum q[i] k[i] in 8 lanes (lane i % 8, fused multiply-add), lanes reduced as
    * ((l0+l4)+(l2+l6))+((l1+l5)+(l3+l7)): the same bits on every ISA */
   float (*dot_f16)        (const float *q, const guint16 *k, guint n);
+  /* out[r] = dot_f16 (q, k + r * stride, n) for r < n_rows <= 4, the same bits */
+  void  (*dot_f16_rows)   (const float *q, const guint16 *k, gsize stride, guint n_rows,
+                           guint n, float *out);
   /* y[i] = fmaf (a, v[i], y[i]) */
   void  (*axpy_f16)       (float *y, float a, const guint16 *v, guint n);
+  /* axpy_f16 (y, p[j], v + j * stride, n) for j < n_rows, the same bits */
+  void  (*wsum_f16)       (float *y, const float *p, const guint16 *v, gsize stride,
+                           guint n_rows, guint n);
   /* round to nearest even, as se_fp32_to_fp16 */
   void  (*f32_to_f16)     (guint16 *dst, const float *src, gsize n);
 } SeCpuKernels;
@@ -67,6 +80,7 @@ struct _SeBackendCtx
   float **scores;            /* per thread: attention scores, n_scores each */
   gsize n_scores;
   SeQ1Act act[SE_CPU_ACT_BATCH];
+  SeTqAct tq_act[SE_CPU_ACT_BATCH];   /* TQ2_0 activations, prepared per matmul */
   gint64 act_cols;
   const float *act_src;      /* what act[0 .. act_n) hold, to skip re-preparing */
   gint64 act_stride;
@@ -99,7 +113,11 @@ float               _se_cpu_reduce8          (const float    *lanes);
 /* se-cpu-avx2.c (x86 only) */
 float               _se_cpu_dot_f32_avx2     (const float *a, const float *b, gint64 n);
 float               _se_cpu_dot_f16_avx2     (const float *q, const guint16 *k, guint n);
+void                _se_cpu_dot_f16_rows_avx2 (const float *q, const guint16 *k, gsize stride,
+                                               guint n_rows, guint n, float *out);
 void                _se_cpu_axpy_f16_avx2    (float *y, float a, const guint16 *v, guint n);
+void                _se_cpu_wsum_f16_avx2    (float *y, const float *p, const guint16 *v,
+                                              gsize stride, guint n_rows, guint n);
 void                _se_cpu_f32_to_f16_avx2  (guint16 *dst, const float *src, gsize n);
 
 /* se-cpu-pack.c */
@@ -115,6 +133,13 @@ void                _se_cpu_matmul           (SeBackendCtx        *ctx,
                                               gint64               src_stride,
                                               float               *dst,
                                               gint64               dst_stride,
+                                              guint                n_tokens);
+
+guint               _se_cpu_matmul_fusable   (SeBackendCtx        *ctx,
+                                              guint                op_index);
+void                _se_cpu_matmul_fused     (SeBackendCtx        *ctx,
+                                              const SeOp * const  *ops,
+                                              guint                n,
                                               guint                n_tokens);
 
 /* se-cpu-ops.c */

@@ -2,8 +2,9 @@
  *
  * Portable half of the Q1_0 lookup-table kernel: re-packing GGUF Q1_0 rows into the
  * tile layout of se-cpu-q1.h, quantizing an activation row to int8 and building its
- * lookup tables, and a plain C matrix-vector product over the packed layout that does
- * exactly the integer and float operations of the AVX2 kernel, in the same order.
+ * lookup tables, and plain C products over the packed layout that do exactly the
+ * integer and float operations of the AVX2 kernels, in the same order (the integer
+ * block sums are exact, however they are added up).
  */
 #include "config.h"
 
@@ -125,12 +126,12 @@ build_tables (guint8       *tables,
 
       for (guint n = 0; n < 16; n++)
         {
-          gint16 sum = 0;
+          gint u = SE_Q1_TABLE_BIAS;
 
           for (guint k = 0; k < 4; k++)
-            sum += (n >> k) & 1 ? q[4 * g + k] : -q[4 * g + k];
-          lo[n] = (guint8) ((guint16) sum & 0xff);
-          hi[n] = (guint8) ((guint16) sum >> 8);
+            u += (n >> k) & 1 ? q[4 * g + k] : -q[4 * g + k];
+          lo[n] = (guint8) (u & 31);
+          hi[n] = (guint8) (u >> 5);
         }
     }
 }
@@ -151,25 +152,25 @@ se_q1_act_prepare (SeQ1Act     *act,
       act->scales[b] = amax / 127.0f;
       inv = amax > 0.0f ? 127.0f / amax : 0.0f;
       for (gint i = 0; i < 128; i++)
-        q[b * 128 + i] = (gint8) lrintf (xb[i] * inv);
+        q[b * 128 + i] = (gint8) CLAMP (lrintf (xb[i] * inv), -127, 127);
     }
   build_tables (act->tables, q, act->n_cols / 4);
 }
 
-static inline gint16
+static inline gint
 lookup (const guint8 *table,
         guint         nibble)
 {
-  return (gint16) (table[nibble] | (table[16 + nibble] << 8));
+  return table[nibble] + 32 * table[16 + nibble] - SE_Q1_TABLE_BIAS;
 }
 
-/* The integer sum of one row of a tile over one block, as the AVX2 kernel forms it. */
+/* The integer sum of one row of a tile over one block (|sum| <= 128 * 128). */
 static gint32
 block_isum (const guint8 *tb,
             const guint8 *tables,
             gint          p)
 {
-  gint16 sum = 0;
+  gint32 sum = 0;
 
   for (gint m = 0; m < 16; m++)
     {
@@ -207,4 +208,17 @@ se_q1_matvec_scalar (const SeQ1Packed *w,
           }
         y[tile * SE_Q1_TILE_ROWS + p] = acc;
       }
+}
+
+void
+se_q1_matmul_scalar (const SeQ1Packed *w,
+                     const SeQ1Act    *acts,
+                     guint             n_tokens,
+                     float            *y,
+                     gint64            y_stride,
+                     gint64            row0,
+                     gint64            row1)
+{
+  for (guint t = 0; t < n_tokens; t++)
+    se_q1_matvec_scalar (w, &acts[t], y + t * y_stride, row0, row1);
 }

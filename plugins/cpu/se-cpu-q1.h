@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * The Q1_0 decode kernel of the CPU backend: weights re-packed once at load into
- * 32-row tiles whose sign bits a `pshufb` turns into lookups of precomputed
- * activation partial sums (T-MAC style), so the inner loop does a few vector ops per
- * 32 bytes of weights and the matrix-vector product runs at memory bandwidth.
+ * The Q1_0 kernels of the CPU backend: weights re-packed once at load into 32-row
+ * tiles whose sign bits a `pshufb` turns into lookups of precomputed activation
+ * partial sums (T-MAC style), so the inner loop does a few vector ops per 32 bytes of
+ * weights. Decode runs the matrix-vector product at memory bandwidth; prefill runs
+ * the same arithmetic for two tokens x two tiles per pass, so each loaded tile and
+ * its nibble indices serve two tokens and each loaded table two tiles.
  *
  * Layout of a packed matrix (n_rows a multiple of 32, n_cols a multiple of 128): tiles
  * come in groups of se_q1_group_tiles (n_cols) tiles (about SE_Q1_GROUP_BYTES, the
@@ -20,7 +22,7 @@
 G_BEGIN_DECLS
 
 #define SE_Q1_TILE_ROWS    32
-#define SE_Q1_CHUNK_BLOCKS 8     /* 1024 columns: their lookup tables fit in L1 */
+#define SE_Q1_CHUNK_BLOCKS 4     /* 512 columns: the tables of a few tokens fit in L1 */
 #define SE_Q1_GROUP_BYTES  (160 * 1024)
 
 typedef struct
@@ -32,9 +34,12 @@ typedef struct
 } SeQ1Packed;
 
 /* The lookup tables of one activation row: per group of 4 columns, the 16 signed
- * sums ±q0 ±q1 ±q2 ±q3 of the int8-quantized activations as int16, split into a
- * 16-byte table of low bytes and one of high bytes; plus one float scale per block
- * of 128 columns. */
+ * sums t = ±q0 ±q1 ±q2 ±q3 of the int8-quantized activations, biased to
+ * u = t + SE_Q1_TABLE_BIAS (0 .. 1020) and split into a 16-byte table of u & 31 and
+ * one of u >> 5; plus one float scale per block of 128 columns. Five-bit halves let
+ * the kernel add the lookups of eight groups as bytes before it widens them. */
+#define SE_Q1_TABLE_BIAS 512
+
 typedef struct
 {
   gint64 n_cols;
@@ -81,6 +86,23 @@ void     se_q1_matvec_scalar (const SeQ1Packed *w,
 void     se_q1_matvec_avx2   (const SeQ1Packed *w,
                               const SeQ1Act    *act,
                               float            *y,
+                              gint64            row0,
+                              gint64            row1);
+/* y[t * y_stride + r] = W[r] . x_t for the @n_tokens prepared rows @acts and r in
+ * [row0, row1): for every token exactly the bits of the matrix-vector product. The
+ * AVX2 version walks each chunk of columns once per two tokens. */
+void     se_q1_matmul_scalar (const SeQ1Packed *w,
+                              const SeQ1Act    *acts,
+                              guint             n_tokens,
+                              float            *y,
+                              gint64            y_stride,
+                              gint64            row0,
+                              gint64            row1);
+void     se_q1_matmul_avx2   (const SeQ1Packed *w,
+                              const SeQ1Act    *acts,
+                              guint             n_tokens,
+                              float            *y,
+                              gint64            y_stride,
                               gint64            row0,
                               gint64            row1);
 
