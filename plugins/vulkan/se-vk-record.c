@@ -1,0 +1,420 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Records one forward pass of the graph into command buffers: a descriptor set per op
+ * (made once per KV cache, since attention and rope bind the cache's buffers), one
+ * dispatch per op (two for attention: store K/V, then attend), a barrier only where an
+ * op touches a buffer an earlier op of the same barrier interval wrote (or writes one
+ * it read), and the logits copied to the host-visible read-back buffer. pos0 and the
+ * token ids live in the host buffer, so one recording serves every position of a shape.
+ */
+#include "config.h"
+
+#include <string.h>
+
+#include "se-vk-private.h"
+
+typedef struct
+{
+  SeBackendCtx *ctx;
+  SeBackendKv *kv;
+  VkCommandBuffer cmd;
+  guint8 *state;             /* per resource: 1 written, 2 read since the last barrier */
+  guint n;
+  gboolean all_logits;
+  VkPipeline bound;
+} Rec;
+
+enum { WRITTEN = 1, READ = 2 };
+
+static const VkDescriptorBufferInfo *
+buf_info (const SeVkBuffer       *b,
+          VkDescriptorBufferInfo *out)
+{
+  *out = (VkDescriptorBufferInfo) { b->buf, 0, VK_WHOLE_SIZE };
+  return out;
+}
+
+/* The buffers op @i binds, by binding; NULL = the dummy buffer. */
+static void
+op_buffers (SeBackendCtx      *ctx,
+            SeBackendKv       *kv,
+            const SeOp        *op,
+            const SeVkBuffer **b)
+{
+  memset (b, 0, sizeof (SeVkBuffer *) * SE_VK_N_BINDINGS);
+  b[SE_VK_BIND_HOST] = &ctx->host;
+  if (op->kind == SE_OP_EMBED)
+    b[SE_VK_BIND_SRC1] = &ctx->bufs[op->src[0]];
+  else
+    for (guint s = 0; s < 3; s++)
+      if (op->src[s] >= 0)
+        b[SE_VK_BIND_SRC0 + s] = &ctx->bufs[op->src[s]];
+  b[SE_VK_BIND_DST] = op->dst >= 0 ? &ctx->bufs[op->dst] : &ctx->logits;
+  if (op->kind == SE_OP_ROPE)
+    b[SE_VK_BIND_AUX0] = &kv->rope;
+  if (op->kind == SE_OP_ATTENTION)
+    {
+      b[SE_VK_BIND_AUX0] = &kv->k[op->p.attn.layer];
+      b[SE_VK_BIND_AUX1] = &kv->v[op->p.attn.layer];
+    }
+}
+
+/* A descriptor set per op of the graph, bound to this cache's buffers. */
+gboolean
+_se_vk_kv_bind (SeBackendCtx *ctx,
+                SeBackendKv  *kv,
+                GError      **error)
+{
+  guint n_ops = ctx->graph->ops->len;
+  VkDescriptorPoolSize size = { VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, n_ops * SE_VK_N_BINDINGS };
+  VkDescriptorPoolCreateInfo pi = {
+    .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
+    .maxSets = n_ops,
+    .poolSizeCount = 1,
+    .pPoolSizes = &size,
+  };
+  g_autofree VkDescriptorSetLayout *layouts = g_new (VkDescriptorSetLayout, n_ops);
+  VkDescriptorSetAllocateInfo ai = {
+    .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_ALLOCATE_INFO,
+    .descriptorSetCount = n_ops,
+    .pSetLayouts = layouts,
+  };
+
+  for (guint i = 0; i < n_ops; i++)
+    layouts[i] = ctx->set_layout;
+  if (!_se_vk_check (vkCreateDescriptorPool (ctx->dev.device, &pi, NULL, &kv->pool),
+                     "vkCreateDescriptorPool", error))
+    return FALSE;
+  ai.descriptorPool = kv->pool;
+  kv->sets = g_new0 (VkDescriptorSet, n_ops);
+  if (!_se_vk_check (vkAllocateDescriptorSets (ctx->dev.device, &ai, kv->sets),
+                     "vkAllocateDescriptorSets", error))
+    return FALSE;
+  for (guint i = 0; i < n_ops; i++)
+    {
+      const SeVkBuffer *b[SE_VK_N_BINDINGS];
+      VkDescriptorBufferInfo infos[SE_VK_N_BINDINGS];
+      VkWriteDescriptorSet writes[SE_VK_N_BINDINGS];
+
+      op_buffers (ctx, kv, se_graph_op (ctx->graph, i), b);
+      for (guint k = 0; k < SE_VK_N_BINDINGS; k++)
+        writes[k] = (VkWriteDescriptorSet) {
+          .sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
+          .dstSet = kv->sets[i],
+          .dstBinding = k,
+          .descriptorCount = 1,
+          .descriptorType = VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
+          .pBufferInfo = buf_info (b[k] != NULL ? b[k] : &ctx->dummy, &infos[k]),
+        };
+      vkUpdateDescriptorSets (ctx->dev.device, SE_VK_N_BINDINGS, writes, 0, NULL);
+    }
+  return TRUE;
+}
+
+static void
+barrier (VkCommandBuffer      cmd,
+         VkPipelineStageFlags src_stage,
+         VkAccessFlags        src_access,
+         VkPipelineStageFlags dst_stage,
+         VkAccessFlags        dst_access)
+{
+  VkMemoryBarrier mb = { VK_STRUCTURE_TYPE_MEMORY_BARRIER, NULL, src_access, dst_access };
+
+  vkCmdPipelineBarrier (cmd, src_stage, dst_stage, 0, 1, &mb, 0, NULL, 0, NULL);
+}
+
+static void
+compute_barrier (Rec *r)
+{
+  barrier (r->cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
+           VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+           VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT);
+  memset (r->state, 0, r->ctx->graph->tensors->len + r->ctx->graph->n_layer + 1);
+}
+
+/* Resources: activations by tensor index, then one per layer's KV cache, then logits. */
+static void
+track (Rec        *r,
+        const gint *reads,
+        guint       n_reads,
+        const gint *writes,
+        guint       n_writes)
+{
+  gboolean hazard = FALSE;
+
+  for (guint i = 0; i < n_reads; i++)
+    hazard |= reads[i] >= 0 && (r->state[reads[i]] & WRITTEN);
+  for (guint i = 0; i < n_writes; i++)
+    hazard |= r->state[writes[i]] != 0;
+  if (hazard)
+    compute_barrier (r);
+  for (guint i = 0; i < n_reads; i++)
+    if (reads[i] >= 0)
+      r->state[reads[i]] |= READ;
+  for (guint i = 0; i < n_writes; i++)
+    r->state[writes[i]] |= WRITTEN;
+}
+
+static void
+dispatch (Rec            *r,
+          VkPipeline      pipe,
+          guint           op,
+          const guint32  *push,
+          guint           gx,
+          guint           gy,
+          guint           gz)
+{
+  if (r->bound != pipe)
+    {
+      vkCmdBindPipeline (r->cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pipe);
+      r->bound = pipe;
+    }
+  vkCmdBindDescriptorSets (r->cmd, VK_PIPELINE_BIND_POINT_COMPUTE, r->ctx->layout, 0, 1,
+                           &r->kv->sets[op], 0, NULL);
+  vkCmdPushConstants (r->cmd, r->ctx->layout, VK_SHADER_STAGE_COMPUTE_BIT, 0,
+                      SE_VK_PUSH_WORDS * 4, push);
+  vkCmdDispatch (r->cmd, gx, gy, gz);
+}
+
+static guint32
+fbits (float f)
+{
+  guint32 u;
+
+  memcpy (&u, &f, 4);
+  return u;
+}
+
+/* A matmul of @n_rows_in token rows of @src (from row @row0) into @dst. */
+static void
+record_matmul (Rec                 *r,
+               guint                op,
+               const SeGraphTensor *w,
+               gint                 w_index,
+               gint64               src_width,
+               guint                row0,
+               guint                n,
+               guint                dst_stride)
+{
+  guint32 push[SE_VK_PUSH_WORDS] = {
+    (guint32) w->ne0, (guint32) w->ne1, n, (guint32) (row0 * src_width), (guint32) src_width,
+    0, dst_stride, r->ctx->scale_off[w_index],
+  };
+  guint groups = (guint) (w->ne1 + SE_VK_MATMUL_ROWS - 1) / SE_VK_MATMUL_ROWS;
+
+  dispatch (r, r->ctx->matmul[_se_vk_type_slot (w->type)], op, push,
+            MIN (groups, SE_VK_MAX_GROUPS), (groups + SE_VK_MAX_GROUPS - 1) / SE_VK_MAX_GROUPS,
+            (n + SE_VK_TILE - 1) / SE_VK_TILE);
+}
+
+static void
+record_logits (Rec        *r,
+               guint       op_index,
+               const SeOp *op)
+{
+  SeBackendCtx *ctx = r->ctx;
+  const SeGraphTensor *w = se_graph_tensor (ctx->graph, op->src[1]);
+  gint64 width = se_graph_tensor (ctx->graph, op->src[0])->ne0;
+  guint rows = r->all_logits ? r->n : 1, first = r->all_logits ? 0 : r->n - 1;
+  gsize row_bytes = (gsize) ctx->graph->n_vocab * 4;
+
+  for (guint r0 = 0; r0 < rows; r0 += ctx->logit_rows)
+    {
+      guint k = MIN (ctx->logit_rows, rows - r0);
+      VkBufferCopy region = { 0, r0 * row_bytes, k * row_bytes };
+
+      track (r, (gint[]) { op->src[0] }, 1, NULL, 0);
+      if (r0 > 0)  /* the previous pass's copy read the logits buffer */
+        barrier (r->cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, 0, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+                 0);
+      record_matmul (r, op_index, w, op->src[1], width, first + r0, k, ctx->graph->n_vocab);
+      barrier (r->cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
+               VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_READ_BIT);
+      vkCmdCopyBuffer (r->cmd, ctx->logits.buf, ctx->readback.buf, 1, &region);
+    }
+  barrier (r->cmd, VK_PIPELINE_STAGE_TRANSFER_BIT, VK_ACCESS_TRANSFER_WRITE_BIT,
+           VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT);
+}
+
+static void
+record_attention (Rec        *r,
+                  guint       i,
+                  const SeOp *op)
+{
+  const SeGraph *g = r->ctx->graph;
+  gint kv_res = (gint) (g->tensors->len + op->p.attn.layer);
+  guint32 store[SE_VK_PUSH_WORDS] = { g->n_kv_width, r->n };
+  guint32 attend[SE_VK_PUSH_WORDS] = {
+    op->p.attn.n_head, op->p.attn.head_dim, op->p.attn.n_head / op->p.attn.n_head_kv,
+    g->n_kv_width, fbits (op->p.attn.scale),
+  };
+
+  track (r, (gint[]) { op->src[1], op->src[2] }, 2, &kv_res, 1);
+  dispatch (r, r->ctx->pipes[SE_VK_PIPE_KV_STORE], i, store,
+            (g->n_kv_width / 2 + 63) / 64, r->n, 1);
+  track (r, (gint[]) { op->src[0], kv_res }, 2, &op->dst, 1);
+  dispatch (r, r->ctx->pipes[SE_VK_PIPE_ATTENTION], i, attend, op->p.attn.n_head, r->n, 1);
+}
+
+static void
+record_elementwise (Rec        *r,
+                    guint       i,
+                    const SeOp *op,
+                    guint       width)
+{
+  guint32 mode = op->kind == SE_OP_ADD ? 0 : op->kind == SE_OP_SWIGLU ? 1 : 2;
+  guint32 push[SE_VK_PUSH_WORDS] = { width * r->n, mode };
+  guint groups = (width * r->n + 255) / 256;
+
+  dispatch (r, r->ctx->pipes[SE_VK_PIPE_ELEMENTWISE], i, push, MIN (groups, SE_VK_MAX_GROUPS),
+            (groups + SE_VK_MAX_GROUPS - 1) / SE_VK_MAX_GROUPS, 1);
+}
+
+static void
+record_op (Rec  *r,
+           guint i)
+{
+  SeBackendCtx *ctx = r->ctx;
+  const SeGraph *g = ctx->graph;
+  const SeOp *op = se_graph_op (g, i);
+  guint width = op->dst >= 0 ? (guint) se_graph_tensor (g, op->dst)->ne0 : 0;
+
+  if (op->kind == SE_OP_LOGITS || op->kind == SE_OP_ATTENTION)
+    {
+      if (op->kind == SE_OP_LOGITS)
+        record_logits (r, i, op);
+      else
+        record_attention (r, i, op);
+      return;
+    }
+  track (r, (gint[]) { op->kind == SE_OP_EMBED ? -1 : op->src[0],
+                        op->kind == SE_OP_MATMUL || op->kind == SE_OP_RMS_NORM ? -1 : op->src[1] },
+          2, &op->dst, 1);
+  switch (op->kind)
+    {
+    case SE_OP_EMBED:
+      {
+        const SeGraphTensor *w = se_graph_tensor (g, op->src[0]);
+        guint32 push[SE_VK_PUSH_WORDS] = { width, r->n, ctx->scale_off[op->src[0]] };
+
+        dispatch (r, ctx->embed[_se_vk_type_slot (w->type)], i, push,
+                  ((width + 31) / 32 + 63) / 64, r->n, 1);
+        break;
+      }
+    case SE_OP_RMS_NORM:
+      {
+        guint32 push[SE_VK_PUSH_WORDS] = { width, (guint32) op->p.norm.group,
+                                           fbits (op->p.norm.eps) };
+
+        dispatch (r, ctx->pipes[SE_VK_PIPE_RMS_NORM], i, push,
+                  width / (guint) op->p.norm.group, r->n, 1);
+        break;
+      }
+    case SE_OP_MATMUL:
+      record_matmul (r, i, se_graph_tensor (g, op->src[1]), op->src[1],
+                     se_graph_tensor (g, op->src[0])->ne0, 0, r->n, width);
+      break;
+    case SE_OP_ROPE:
+      {
+        guint32 push[SE_VK_PUSH_WORDS] = { width, op->p.rope.n_head, op->p.rope.head_dim,
+                                           op->p.rope.mode == SE_ROPE_NEOX, r->n };
+
+        dispatch (r, ctx->pipes[SE_VK_PIPE_ROPE], i, push,
+                  (op->p.rope.n_head * (op->p.rope.head_dim / 2) + 63) / 64, r->n, 1);
+        break;
+      }
+    default:
+      record_elementwise (r, i, op, width);
+      break;
+    }
+}
+
+void
+_se_vk_program_clear (SeBackendCtx *ctx,
+                      SeVkProgram  *prog)
+{
+  if (prog->n_segments > 0)
+    vkFreeCommandBuffers (ctx->dev.device, ctx->cmd_pool, prog->n_segments, prog->cmd);
+  memset (prog, 0, sizeof *prog);
+}
+
+/* Splits long prefills into a few submissions so that cancellation is checked. */
+static guint
+n_segments (const SeBackendCtx *ctx,
+            guint               n_tokens)
+{
+  return CLAMP (n_tokens / 16, 1, MIN (SE_VK_MAX_SEGMENTS, ctx->graph->ops->len));
+}
+
+static gboolean
+record (SeBackendCtx *ctx,
+        SeBackendKv  *kv,
+        SeVkProgram  *prog,
+        GError      **error)
+{
+  const SeGraph *g = ctx->graph;
+  g_autofree guint8 *state = g_malloc0 (g->tensors->len + g->n_layer + 1);
+  Rec r = { ctx, kv, VK_NULL_HANDLE, state, prog->n_tokens, prog->all_logits, VK_NULL_HANDLE };
+  VkCommandBufferAllocateInfo ai = {
+    .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
+    .commandPool = ctx->cmd_pool,
+    .level = VK_COMMAND_BUFFER_LEVEL_PRIMARY,
+    .commandBufferCount = n_segments (ctx, prog->n_tokens),
+  };
+  VkCommandBufferBeginInfo bi = { .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_BEGIN_INFO };
+  guint n_ops = g->ops->len, n_seg = ai.commandBufferCount;
+
+  if (!_se_vk_check (vkAllocateCommandBuffers (ctx->dev.device, &ai, prog->cmd),
+                     "vkAllocateCommandBuffers", error))
+    return FALSE;
+  prog->n_segments = n_seg;
+  for (guint s = 0; s < n_seg; s++)
+    {
+      r.cmd = prog->cmd[s];
+      r.bound = VK_NULL_HANDLE;
+      vkBeginCommandBuffer (r.cmd, &bi);
+      /* earlier submissions' shader and upload writes become visible here */
+      barrier (r.cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT,
+               VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT,
+               VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
+               VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT);
+      memset (state, 0, g->tensors->len + g->n_layer + 1);
+      for (guint i = s * n_ops / n_seg; i < (s + 1) * n_ops / n_seg; i++)
+        record_op (&r, i);
+      if (!_se_vk_check (vkEndCommandBuffer (r.cmd), "vkEndCommandBuffer", error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* The recorded pass for this shape, from the cache's few slots or recorded now. */
+SeVkProgram *
+_se_vk_program_get (SeBackendCtx *ctx,
+                    SeBackendKv  *kv,
+                    guint         n_tokens,
+                    gboolean      all_logits,
+                    GError      **error)
+{
+  SeVkProgram *prog;
+
+  all_logits = all_logits && n_tokens > 1;  /* one token: the same rows either way */
+  for (guint i = 0; i < SE_VK_N_PROGRAMS; i++)
+    {
+      prog = &kv->programs[i];
+      if (prog->n_tokens == n_tokens && prog->all_logits == all_logits
+          && prog->generation == ctx->generation)
+        return prog;
+    }
+  prog = &kv->programs[kv->next_program];
+  kv->next_program = (kv->next_program + 1) % SE_VK_N_PROGRAMS;
+  _se_vk_program_clear (ctx, prog);
+  prog->n_tokens = n_tokens;
+  prog->all_logits = all_logits;
+  prog->generation = ctx->generation;
+  if (!record (ctx, kv, prog, error))
+    {
+      _se_vk_program_clear (ctx, prog);
+      return NULL;
+    }
+  return prog;
+}
