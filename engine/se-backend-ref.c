@@ -72,27 +72,65 @@ ref_free (SeBackendCtx *ctx)
   g_free (ctx);
 }
 
+gboolean
+se_backend_host_kv_alloc (const SeGraph *graph,
+                          guint          n_ctx,
+                          guint16      **k,
+                          guint16      **v,
+                          GError       **error)
+{
+  gsize n = (gsize) graph->n_layer * n_ctx * graph->n_kv_width;
+
+  *k = g_try_new0 (guint16, n);
+  *v = g_try_new0 (guint16, n);
+  if (*k == NULL || *v == NULL)
+    {
+      g_set_error (error, SE_ERROR, SE_ERROR_FAILED,
+                   "Not enough memory for a KV cache of %u tokens (%zu MiB)", n_ctx,
+                   n * 4 / 1048576);
+      g_clear_pointer (k, g_free);
+      g_clear_pointer (v, g_free);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+gboolean
+se_backend_check_call (const SeGraph *graph,
+                       guint          max_tokens,
+                       guint          n_ctx,
+                       const gint32  *tokens,
+                       guint          n_tokens,
+                       guint          pos0,
+                       GError       **error)
+{
+  if (n_tokens == 0 || n_tokens > max_tokens || pos0 + n_tokens > n_ctx)
+    {
+      g_set_error (error, SE_ERROR, SE_ERROR_INVALID,
+                   "cannot evaluate %u tokens at position %u (batch limit %u, context %u)",
+                   n_tokens, pos0, max_tokens, n_ctx);
+      return FALSE;
+    }
+  for (guint t = 0; t < n_tokens; t++)
+    if (tokens[t] < 0 || (guint) tokens[t] >= graph->n_vocab)
+      {
+        g_set_error (error, SE_ERROR, SE_ERROR_INVALID, "token id %d is outside the vocabulary",
+                     tokens[t]);
+        return FALSE;
+      }
+  return TRUE;
+}
+
 static SeBackendKv *
 ref_kv_new (SeBackendCtx *ctx,
             guint         n_ctx,
             GError      **error)
 {
-  gsize n = (gsize) ctx->graph->n_layer * n_ctx * ctx->graph->n_kv_width;
   SeBackendKv *kv = g_new0 (SeBackendKv, 1);
 
   kv->n_ctx = n_ctx;
-  kv->k = g_try_new0 (guint16, n);
-  kv->v = g_try_new0 (guint16, n);
-  if (kv->k == NULL || kv->v == NULL)
-    {
-      g_set_error (error, SE_ERROR, SE_ERROR_FAILED,
-                   "Not enough memory for a KV cache of %u tokens (%zu MiB)", n_ctx,
-                   n * 4 / 1048576);
-      g_free (kv->k);
-      g_free (kv->v);
-      g_free (kv);
-      return NULL;
-    }
+  if (!se_backend_host_kv_alloc (ctx->graph, n_ctx, &kv->k, &kv->v, error))
+    g_clear_pointer (&kv, g_free);
   return kv;
 }
 
@@ -354,20 +392,8 @@ ref_compute (SeBackendCtx *ctx,
 {
   const SeGraph *g = ctx->graph;
 
-  if (n_tokens == 0 || n_tokens > ctx->max_tokens || pos0 + n_tokens > kv->n_ctx)
-    {
-      g_set_error (error, SE_ERROR, SE_ERROR_INVALID,
-                   "cannot evaluate %u tokens at position %u (batch limit %u, context %u)",
-                   n_tokens, pos0, ctx->max_tokens, kv->n_ctx);
-      return FALSE;
-    }
-  for (guint t = 0; t < n_tokens; t++)
-    if (tokens[t] < 0 || (guint) tokens[t] >= g->n_vocab)
-      {
-        g_set_error (error, SE_ERROR, SE_ERROR_INVALID, "token id %d is outside the vocabulary",
-                     tokens[t]);
-        return FALSE;
-      }
+  if (!se_backend_check_call (g, ctx->max_tokens, kv->n_ctx, tokens, n_tokens, pos0, error))
+    return FALSE;
   if (ctx->n_scores < pos0 + n_tokens)
     {
       ctx->n_scores = kv->n_ctx;

@@ -280,20 +280,9 @@ check_call (SeBackendCtx *ctx,
             guint         pos0,
             GError      **error)
 {
-  if (n_tokens == 0 || n_tokens > ctx->max_tokens || pos0 + n_tokens > kv->n_ctx)
-    {
-      g_set_error (error, SE_ERROR, SE_ERROR_INVALID,
-                   "cannot evaluate %u tokens at position %u (batch limit %u, context %u)",
-                   n_tokens, pos0, ctx->max_tokens, kv->n_ctx);
-      return FALSE;
-    }
-  for (guint t = 0; t < n_tokens; t++)
-    if (tokens[t] < 0 || (guint) tokens[t] >= ctx->graph->n_vocab)
-      {
-        g_set_error (error, SE_ERROR, SE_ERROR_INVALID, "token id %d is outside the vocabulary",
-                     tokens[t]);
-        return FALSE;
-      }
+  if (!se_backend_check_call (ctx->graph, ctx->max_tokens, kv->n_ctx, tokens, n_tokens, pos0,
+                              error))
+    return FALSE;
   if (ctx->lost)
     {
       g_set_error (error, SE_ERROR, SE_ERROR_FAILED, "Vulkan: the GPU device was lost");

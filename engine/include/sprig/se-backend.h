@@ -67,4 +67,22 @@ typedef struct
 /* The engine's own scalar backend: the oracle for every other one and the fallback. */
 const SeBackendIface *se_backend_reference (void);
 
+/* Helpers for backends. se_backend_check_call() validates the arguments of compute()
+ * (batch size, positions inside the context, token ids inside the vocabulary) with the
+ * error every backend reports; se_backend_host_kv_alloc() allocates zeroed float16 K and
+ * V arrays of n_layer x n_ctx x n_kv_width in host memory, or fails with a message that
+ * says how much memory was asked for. */
+gboolean se_backend_check_call    (const SeGraph *graph,
+                                   guint          max_tokens,
+                                   guint          n_ctx,
+                                   const gint32  *tokens,
+                                   guint          n_tokens,
+                                   guint          pos0,
+                                   GError       **error);
+gboolean se_backend_host_kv_alloc (const SeGraph *graph,
+                                   guint          n_ctx,
+                                   guint16      **k,
+                                   guint16      **v,
+                                   GError       **error);
+
 G_END_DECLS
