@@ -9,6 +9,8 @@
  */
 #include "config.h"
 
+#include "sprig-test-model.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -545,31 +547,6 @@ test_pool (void)
 
 /* ---- whole models ---- */
 
-static char *
-make_model (const char        *name,
-            const char *const *args)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  char *path = g_build_filename (tmpdir, name, NULL);
-  gint status;
-
-  if (g_file_test (path, G_FILE_TEST_EXISTS))
-    return path;
-  g_ptr_array_add (argv, (gpointer) g_getenv ("SPRIG_CLI"));
-  g_ptr_array_add (argv, (gpointer) "mkmodel");
-  g_ptr_array_add (argv, path);
-  for (; args != NULL && *args != NULL; args++)
-    g_ptr_array_add (argv, (gpointer) *args);
-  g_ptr_array_add (argv, NULL);
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
-                &status, &error);
-  g_assert_no_error (error);
-  g_spawn_check_wait_status (status, &error);
-  g_assert_no_error (error);
-  return path;
-}
-
 static SeModel *
 load (const char *path,
       const char *backend,
@@ -769,7 +746,7 @@ test_model (gconstpointer data)
 {
   const ModelCase *c = data;
   g_autofree char *file = g_strconcat (c->name, ".gguf", NULL);
-  g_autofree char *path = make_model (file, c->args);
+  g_autofree char *path = sprig_test_make_model (tmpdir, file, c->args);
   g_autoptr(SeModel) ref = load (path, "reference", 0, NULL);
   g_autoptr(SeModel) one = load (path, "cpu", 1, NULL);
   g_autoptr(SeModel) two = load (path, "cpu", 2, NULL);
@@ -838,7 +815,7 @@ test_isa_env (void)
 {
   g_autoptr(SePlugin) plugin = NULL;
   const SeBackendIface *iface = open_plugin (&plugin);
-  g_autofree char *path = make_model ("qwen3-q1_0-tied.gguf", NULL);
+  g_autofree char *path = sprig_test_make_model (tmpdir, "qwen3-q1_0-tied.gguf", NULL);
   g_autoptr(SeModel) ref = load (path, "reference", 0, NULL);
   SeBackendParams params = { .n_threads = 1, .max_tokens = 4 };
   SeBackendCtx *ctx;
@@ -873,7 +850,7 @@ test_cancel_direct (void)
 {
   g_autoptr(SePlugin) plugin = NULL;
   const SeBackendIface *iface = open_plugin (&plugin);
-  g_autofree char *path = make_model ("qwen3-f16.gguf",
+  g_autofree char *path = sprig_test_make_model (tmpdir, "qwen3-f16.gguf",
                                       (const char *const[]) { "--type", "f16", NULL });
   g_autoptr(SeModel) ref = load (path, "reference", 0, NULL);
   const SeBackendIface *r = se_backend_reference ();
@@ -940,7 +917,7 @@ mapped_rss (const char *path)
 static void
 test_pages_dropped (void)
 {
-  g_autofree char *path = make_model ("pages.gguf", (const char *const[]) {
+  g_autofree char *path = sprig_test_make_model (tmpdir, "pages.gguf", (const char *const[]) {
     "--shape", "layers=2,embd=1024,ff=4096,heads=8,kv-heads=4,head-dim=128,vocab=2048", NULL });
   g_autoptr(SeModel) m = load (path, "cpu", 2, NULL);
   gsize weights = se_model_get_weight_bytes (m), rss = mapped_rss (path);

@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include "sprig-test-model.h"
+
 #include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
@@ -18,25 +20,6 @@ static char *tmpdir;
 static char *tiny_path;     /* context 4096 */
 static char *small_path;    /* context 64 */
 static guint sequence;      /* orders events across requests */
-
-static char *
-make_model (const char *name,
-            const char *shape)
-{
-  const char *argv[] = { g_getenv ("SPRIG_CLI"), "mkmodel", NULL, "--shape", shape, NULL };
-  g_autoptr(GError) error = NULL;
-  char *path = g_build_filename (tmpdir, name, NULL);
-  gint status = 0;
-
-  g_assert_nonnull (argv[0]);
-  argv[2] = path;
-  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL, &status,
-                &error);
-  g_assert_no_error (error);
-  g_spawn_check_wait_status (status, &error);
-  g_assert_no_error (error);
-  return path;
-}
 
 typedef struct
 {
@@ -630,8 +613,10 @@ main (int argc, char **argv)
 
   g_test_init (&argc, &argv, NULL);
   tmpdir = g_dir_make_tmp ("sprig-engine-XXXXXX", NULL);
-  tiny_path = make_model ("tiny.gguf", "tiny,ctx=4096");
-  small_path = make_model ("small.gguf", "tiny,ctx=64");
+  tiny_path = sprig_test_make_model (tmpdir, "tiny.gguf",
+                                     (const char *const[]) { "--shape", "tiny,ctx=4096", NULL });
+  small_path = sprig_test_make_model (tmpdir, "small.gguf",
+                                      (const char *const[]) { "--shape", "tiny,ctx=64", NULL });
   g_test_add_func ("/sprig/engine/engine/load-generate", test_load_generate);
   g_test_add_func ("/sprig/engine/engine/greedy-repeatable", test_greedy_repeatable);
   g_test_add_func ("/sprig/engine/engine/batching-busy-loop", test_batching_busy_loop);

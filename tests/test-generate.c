@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include "sprig-test-model.h"
+
 #include <glib/gstdio.h>
 #include <math.h>
 #include <string.h>
@@ -24,19 +26,8 @@ load_tiny (void)
   SeModel *model;
 
   if (model_path == NULL)
-    {
-      const char *argv[] = { g_getenv ("SPRIG_CLI"), "mkmodel", NULL, "--shape", "tiny", NULL };
-      gint status = 0;
-
-      g_assert_nonnull (argv[0]);
-      model_path = g_build_filename (tmpdir, "tiny.gguf", NULL);
-      argv[2] = model_path;
-      g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
-                    &status, &error);
-      g_assert_no_error (error);
-      g_spawn_check_wait_status (status, &error);
-      g_assert_no_error (error);
-    }
+    model_path = sprig_test_make_model (tmpdir, "tiny.gguf",
+                                        (const char *const[]) { "--shape", "tiny", NULL });
   model = se_model_load (model_path, &params, NULL, NULL, &error);
   g_assert_no_error (error);
   return model;

@@ -7,6 +7,8 @@
  */
 #include "config.h"
 
+#include "sprig-test-model.h"
+
 #include <glib/gstdio.h>
 #include <gio/gio.h>
 #include <string.h>
@@ -15,29 +17,6 @@
 #include "sprig/se-model.h"
 
 static char *tmpdir;
-
-static char *
-make_model (const char *name,
-            const char *const *args)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  char *path = g_build_filename (tmpdir, name, NULL);
-  gint status;
-
-  g_ptr_array_add (argv, (gpointer) g_getenv ("SPRIG_CLI"));
-  g_ptr_array_add (argv, (gpointer) "mkmodel");
-  g_ptr_array_add (argv, path);
-  for (; args != NULL && *args != NULL; args++)
-    g_ptr_array_add (argv, (gpointer) *args);
-  g_ptr_array_add (argv, NULL);
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
-                &status, &error);
-  g_assert_no_error (error);
-  g_spawn_check_wait_status (status, &error);
-  g_assert_no_error (error);
-  return path;
-}
 
 static SeModel *
 load (const char *path)
@@ -74,7 +53,7 @@ test_graph_shapes (void)
     {
       const char *args[] = { "--arch", cases[c].arch, "--type", "f32", NULL };
       g_autofree char *name = g_strconcat (cases[c].arch, ".gguf", NULL);
-      g_autofree char *path = make_model (name, args);
+      g_autofree char *path = sprig_test_make_model (tmpdir, name, args);
       g_autoptr(SeModel) m = load (path);
       const SeGraph *g = se_model_get_graph (m);
 
@@ -99,7 +78,7 @@ test_graph_shapes (void)
 static void
 test_prefix_reuse (void)
 {
-  g_autofree char *path = make_model ("reuse.gguf", NULL);
+  g_autofree char *path = sprig_test_make_model (tmpdir, "reuse.gguf", NULL);
   g_autoptr(SeModel) m = load (path);
   g_autoptr(GError) error = NULL;
   g_autoptr(SeSession) s = se_session_new (m, 64, &error);
@@ -126,7 +105,7 @@ test_prefix_reuse (void)
 static void
 test_prefill_equals_decode (void)
 {
-  g_autofree char *path = make_model ("decode.gguf", NULL);
+  g_autofree char *path = sprig_test_make_model (tmpdir, "decode.gguf", NULL);
   g_autoptr(SeModel) m = load (path);
   g_autoptr(GError) error = NULL;
   g_autoptr(SeSession) a = se_session_new (m, 32, &error);
@@ -151,7 +130,9 @@ test_prefill_equals_decode (void)
 static void
 test_context_limits (void)
 {
-  g_autofree char *path = make_model ("ctx.gguf", (const char *const[]) { "--shape", "tiny,ctx=16", NULL });
+  g_autofree char *path = sprig_test_make_model (tmpdir, "ctx.gguf",
+                                                 (const char *const[]) { "--shape", "tiny,ctx=16",
+                                                                         NULL });
   g_autoptr(SeModel) m = load (path);
   g_autoptr(GError) error = NULL;
   g_autoptr(SeSession) s = se_session_new (m, 4096, &error);
@@ -178,7 +159,7 @@ test_context_limits (void)
 static void
 test_cancelled (void)
 {
-  g_autofree char *path = make_model ("cancel.gguf", NULL);
+  g_autofree char *path = sprig_test_make_model (tmpdir, "cancel.gguf", NULL);
   g_autoptr(SeModel) m = load (path);
   g_autoptr(GError) error = NULL;
   g_autoptr(SeSession) s = se_session_new (m, 32, &error);
@@ -196,7 +177,7 @@ test_cancelled (void)
 static void
 test_backend_plugin (void)
 {
-  g_autofree char *path = make_model ("plugin.gguf", NULL);
+  g_autofree char *path = sprig_test_make_model (tmpdir, "plugin.gguf", NULL);
   g_autofree char *dir = g_test_build_filename (G_TEST_BUILT, "plugins", NULL);
   g_autoptr(GError) error = NULL;
   SeModelParams forced = { .backend = "reference" };
@@ -243,7 +224,7 @@ test_backend_plugin (void)
 static void
 test_load_errors (void)
 {
-  g_autofree char *good = make_model ("good.gguf", NULL);
+  g_autofree char *good = sprig_test_make_model (tmpdir, "good.gguf", NULL);
   g_autofree char *bad = g_build_filename (tmpdir, "bad.gguf", NULL);
   g_autofree char *contents = NULL;
   g_autoptr(GError) error = NULL;

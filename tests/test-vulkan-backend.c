@@ -11,6 +11,8 @@
  */
 #include "config.h"
 
+#include "sprig-test-model.h"
+
 #include <dlfcn.h>
 #include <math.h>
 #include <stdio.h>
@@ -363,31 +365,6 @@ test_op_elementwise (void)
 
 /* ---- whole models ---- */
 
-static char *
-make_model (const char        *name,
-            const char *const *args)
-{
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  char *path = g_build_filename (tmpdir, name, NULL);
-  gint status;
-
-  if (g_file_test (path, G_FILE_TEST_EXISTS))
-    return path;
-  g_ptr_array_add (argv, (gpointer) g_getenv ("SPRIG_CLI"));
-  g_ptr_array_add (argv, (gpointer) "mkmodel");
-  g_ptr_array_add (argv, path);
-  for (; args != NULL && *args != NULL; args++)
-    g_ptr_array_add (argv, (gpointer) *args);
-  g_ptr_array_add (argv, NULL);
-  g_spawn_sync (NULL, (char **) argv->pdata, NULL, G_SPAWN_DEFAULT, NULL, NULL, NULL, NULL,
-                &status, &error);
-  g_assert_no_error (error);
-  g_spawn_check_wait_status (status, &error);
-  g_assert_no_error (error);
-  return path;
-}
-
 static SeModel *
 load (const char *path,
       const char *backend)
@@ -512,7 +489,7 @@ test_model (gconstpointer data)
 {
   const ModelCase *c = data;
   g_autofree char *file = g_strconcat (c->name, ".gguf", NULL);
-  g_autofree char *path = make_model (file, c->args);
+  g_autofree char *path = sprig_test_make_model (tmpdir, file, c->args);
   g_autoptr(SeModel) ref = load (path, "reference");
   g_autoptr(SeModel) gpu = load (path, "vulkan");
   guint n_vocab = se_model_get_graph (ref)->n_vocab;
@@ -611,7 +588,7 @@ progress_cb (double   fraction,
 static void
 test_direct (void)
 {
-  g_autofree char *path = make_model ("qwen3-q1_0-tied.gguf", NULL);
+  g_autofree char *path = sprig_test_make_model (tmpdir, "qwen3-q1_0-tied.gguf", NULL);
   g_autoptr(SeModel) ref = load (path, "reference");
   const SeGraph *g = se_model_get_graph (ref);
   SeBackendParams params = { .max_tokens = 8, .progress = progress_cb };
