@@ -88,6 +88,12 @@ test_fixtures_cover_every_version (void)
     }
 }
 
+/* The columns of messages at v1: later steps add more, which the comparisons skip. */
+#define V1_COLUMNS \
+  "id, conversation_id, parent_id, role, status, content, reasoning, error, model_id, " \
+  "created_at, updated_at, prompt_tokens, completion_tokens, prompt_per_second, " \
+  "tokens_per_second"
+
 static void
 test_migrate_v1_v2 (void)
 {
@@ -103,7 +109,7 @@ test_migrate_v1_v2 (void)
   g_autoptr(GError) error = NULL;
 
   load_fixture (path, 1, NULL);
-  before = query_text (path, "SELECT * FROM messages ORDER BY id");
+  before = query_text (path, "SELECT " V1_COLUMNS " FROM messages ORDER BY id");
   migrated = schema_of (path);
   g_assert_cmpstr (migrated, !=, fresh);
   g_clear_pointer (&migrated, g_free);
@@ -121,16 +127,45 @@ test_migrate_v1_v2 (void)
 
   /* The backup is the untouched v1 file; rows survived, save the recovered status. */
   g_assert_true (g_file_test (backup, G_FILE_TEST_IS_REGULAR));
-  kept = query_text (backup, "SELECT * FROM messages ORDER BY id");
+  kept = query_text (backup, "SELECT " V1_COLUMNS " FROM messages ORDER BY id");
   g_assert_cmpstr (kept, ==, before);
   g_free (kept);
   kept = query_text (backup, "PRAGMA user_version");
   g_assert_cmpstr (kept, ==, "1\n");
   g_free (kept);
-  kept = query_text (path, "SELECT * FROM messages WHERE id != 4 ORDER BY id");
+  kept = query_text (path, "SELECT " V1_COLUMNS " FROM messages WHERE id != 4 ORDER BY id");
   g_free (before);
-  before = query_text (backup, "SELECT * FROM messages WHERE id != 4 ORDER BY id");
+  before = query_text (backup, "SELECT " V1_COLUMNS " FROM messages WHERE id != 4 ORDER BY id");
   g_assert_cmpstr (kept, ==, before);
+  store_test_rmdir (dir);
+}
+
+/* v2 to v3 adds the first-token time and the backend; old replies read as unknown. */
+static void
+test_migrate_v2_v3 (void)
+{
+  g_autofree char *dir = store_test_mkdtemp ();
+  g_autofree char *path = g_build_filename (dir, "sprig.db", NULL);
+  g_autofree char *backup = g_strconcat (path, ".v2.bak", NULL);
+  g_autofree char *fresh = fresh_schema (dir);
+  g_autofree char *migrated = NULL;
+  g_autoptr(SprigStore) store = NULL;
+  g_autoptr(SprigMessage) msg = NULL;
+  g_autoptr(GError) error = NULL;
+
+  load_fixture (path, 2, NULL);
+  store = store_test_new_open (path);
+  msg = sprig_store_get_message_sync (store, 6, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (msg->content, ==, "Son efficacité dépend du modèle.");
+  g_assert_cmpfloat (msg->tokens_per_second, ==, 30);
+  g_assert_cmpfloat (msg->first_token_ms, ==, 0);
+  g_assert_null (msg->backend);
+  g_assert_cmpuint (msg->tool_calls->len, ==, 1);
+  g_assert_finalize_object (g_steal_pointer (&store));
+  migrated = schema_of (path);
+  g_assert_cmpstr (migrated, ==, fresh);
+  g_assert_true (g_file_test (backup, G_FILE_TEST_IS_REGULAR));
   store_test_rmdir (dir);
 }
 
@@ -181,6 +216,8 @@ test_current_version_untouched (void)
   msg = sprig_store_get_message_sync (store, 6, NULL);
   g_assert_cmpuint (msg->tool_calls->len, ==, 1);
   g_assert_cmpstr (((SprigToolCall *) msg->tool_calls->pdata[0])->result, ==, "12:00");
+  g_assert_cmpstr (msg->backend, ==, "cpu");
+  g_assert_cmpfloat (msg->first_token_ms, ==, 84.5);
   g_assert_finalize_object (g_steal_pointer (&store));
   schema = schema_of (path);
   g_assert_cmpstr (schema, ==, fresh);
@@ -257,6 +294,7 @@ main (int   argc,
 
   g_test_add_func ("/sprig/store/fixtures-cover-every-version", test_fixtures_cover_every_version);
   g_test_add_func ("/sprig/store/migrate-v1-v2", test_migrate_v1_v2);
+  g_test_add_func ("/sprig/store/migrate-v2-v3", test_migrate_v2_v3);
   g_test_add_func ("/sprig/store/migrate-builds-index", test_migrate_builds_index);
   g_test_add_func ("/sprig/store/current-version-untouched", test_current_version_untouched);
   g_test_add_func ("/sprig/store/failed-migration-rolls-back", test_failed_migration_rolls_back);

@@ -272,6 +272,8 @@ test_streaming (Fixture       *f,
   g_assert_cmpint (msg->prompt_tokens, ==, 12);
   g_assert_cmpint (msg->completion_tokens, ==, 34);
   g_assert_cmpfloat (msg->tokens_per_second, ==, 25.25);
+  g_assert_cmpfloat (msg->first_token_ms, ==, 84.5);
+  g_assert_cmpstr (msg->backend, ==, "cpu");
   g_assert_cmpstr (msg->model_id, ==, "qwen3-0.6b");
 
   /* Once finished, the reply no longer takes text. */
@@ -414,6 +416,63 @@ assert_search (SprigStore *store,
   g_assert_cmpuint (hits->len, ==, expected_hits);
   if (expected_hits > 0)
     g_assert_cmpint (((SprigSearchHit *) hits->pdata[0])->message_id, ==, first_message);
+}
+
+static gint64
+delete_message (SprigStore *store,
+                gint64      message_id,
+                GError    **error)
+{
+  g_autoptr(GAsyncResult) res = NULL;
+  GAsyncResult *slot = NULL;
+
+  sprig_store_delete_message_async (store, message_id, NULL, store_test_cb, &slot);
+  res = store_test_wait (&slot);
+  return sprig_store_delete_message_finish (store, res, error);
+}
+
+static void
+test_delete_message (Fixture       *f,
+                     gconstpointer  data)
+{
+  gint64 conv = store_test_create_conversation (f->store, "Prune");
+  gint64 q1 = store_test_append (f->store, conv, 0, SPRIG_MESSAGE_ROLE_USER, "question");
+  gint64 a1 = store_test_append (f->store, conv, q1, SPRIG_MESSAGE_ROLE_ASSISTANT, "unloved");
+  gint64 a2 = store_test_append (f->store, conv, q1, SPRIG_MESSAGE_ROLE_ASSISTANT, "kept");
+  gint64 q3 = store_test_append (f->store, conv, a2, SPRIG_MESSAGE_ROLE_USER, "follow-up");
+  gint64 a3 = store_test_append (f->store, conv, q3, SPRIG_MESSAGE_ROLE_ASSISTANT, "deep");
+  const char *full[] = { "question", "kept", "follow-up", "deep", NULL };
+  const char *pruned[] = { "question", "kept", NULL };
+  const char *none[] = { NULL };
+  g_autoptr(GPtrArray) all = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* A branch the conversation does not show goes; the shown one stays, and so does the
+   * index: the deleted text is no longer found. */
+  assert_thread (f->store, conv, full);
+  g_assert_cmpint (delete_message (f->store, a1, &error), ==, a3);
+  g_assert_no_error (error);
+  assert_thread (f->store, conv, full);
+  assert_search (f->store, "unloved", 0, 0);
+
+  /* Deleting inside the shown branch takes its replies along and shows what is left. */
+  g_assert_cmpint (delete_message (f->store, q3, &error), ==, a2);
+  assert_thread (f->store, conv, pruned);
+  all = sprig_store_list_messages_sync (f->store, conv, &error);
+  g_assert_cmpuint (all->len, ==, 2);
+  g_clear_pointer (&all, g_ptr_array_unref);
+  g_assert_null (sprig_store_get_message_sync (f->store, a3, &error));
+  g_assert_error (error, SPRIG_STORE_ERROR, SPRIG_STORE_ERROR_NOT_FOUND);
+  g_clear_error (&error);
+
+  /* The first message: the conversation is empty, but still there. */
+  g_assert_cmpint (delete_message (f->store, q1, &error), ==, 0);
+  g_assert_no_error (error);
+  assert_thread (f->store, conv, none);
+  all = sprig_store_list_messages_sync (f->store, conv, &error);
+  g_assert_cmpuint (all->len, ==, 0);
+  g_assert_cmpint (delete_message (f->store, q1, &error), ==, -1);
+  g_assert_error (error, SPRIG_STORE_ERROR, SPRIG_STORE_ERROR_NOT_FOUND);
 }
 
 static void
@@ -594,6 +653,7 @@ main (int   argc,
   ADD ("/sprig/store/open-creates", test_open_creates);
   ADD ("/sprig/store/conversations", test_conversations);
   ADD ("/sprig/store/message-tree", test_message_tree);
+  ADD ("/sprig/store/delete-message", test_delete_message);
   ADD ("/sprig/store/streaming", test_streaming);
   ADD ("/sprig/store/streaming-interval", test_streaming_interval);
   ADD ("/sprig/store/interrupted-on-open", test_interrupted_on_open);

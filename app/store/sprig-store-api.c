@@ -37,6 +37,8 @@ copy_message (const SprigMessage *msg)
   copy->completion_tokens = msg->completion_tokens;
   copy->prompt_per_second = msg->prompt_per_second;
   copy->tokens_per_second = msg->tokens_per_second;
+  copy->first_token_ms = msg->first_token_ms;
+  copy->backend = g_strdup (msg->backend);
   for (guint i = 0; msg->tool_calls != NULL && i < msg->tool_calls->len; i++)
     g_ptr_array_add (copy->tool_calls, copy_tool_call (g_ptr_array_index (msg->tool_calls, i)));
   return copy;
@@ -350,6 +352,31 @@ sprig_store_set_active_leaf_finish (SprigStore    *self,
 }
 
 void
+sprig_store_delete_message_async (SprigStore          *self,
+                                  gint64               message_id,
+                                  GCancellable        *cancellable,
+                                  GAsyncReadyCallback  callback,
+                                  gpointer             user_data)
+{
+  SprigStoreArgs *args;
+
+  g_return_if_fail (SPRIG_IS_STORE (self));
+  args = _sprig_store_args_new ();
+  args->id = message_id;
+  _sprig_store_queue (self, _sprig_store_op_delete_message, args,
+                      SPRIG_STORE_RESULT_INT, NULL,
+                      sprig_store_delete_message_async, cancellable, callback, user_data);
+}
+
+gint64
+sprig_store_delete_message_finish (SprigStore    *self,
+                                   GAsyncResult  *result,
+                                   GError       **error)
+{
+  return _sprig_store_finish_int (self, result, sprig_store_delete_message_async, error);
+}
+
+void
 sprig_store_begin_reply_async (SprigStore          *self,
                                gint64               conversation_id,
                                gint64               parent_id,
@@ -396,7 +423,11 @@ sprig_store_finish_reply_async (SprigStore            *self,
   args->id = message_id;
   args->kind = status;
   if (stats != NULL)
-    args->stats = *stats;
+    {
+      args->stats = *stats;
+      args->stats.backend = NULL;
+      args->text2 = g_strdup (stats->backend);
+    }
   args->text = g_strdup (error_text);
   _sprig_store_queue (self, _sprig_store_op_finish_reply, args,
                       SPRIG_STORE_RESULT_BOOLEAN, NULL,

@@ -83,6 +83,7 @@ add_message (JsonBuilder        *builder,
   add_string (builder, "reasoning", msg->reasoning);
   add_string (builder, "error", msg->error);
   add_string (builder, "model_id", msg->model_id);
+  add_string (builder, "backend", msg->backend);
   add_time (builder, "created_at", msg->created_at);
   add_time (builder, "updated_at", msg->updated_at);
   json_builder_set_member_name (builder, "tokens");
@@ -98,6 +99,8 @@ add_message (JsonBuilder        *builder,
   json_builder_add_double_value (builder, msg->prompt_per_second);
   json_builder_set_member_name (builder, "tokens_per_second");
   json_builder_add_double_value (builder, msg->tokens_per_second);
+  json_builder_set_member_name (builder, "first_token_ms");
+  json_builder_add_double_value (builder, msg->first_token_ms);
   json_builder_end_object (builder);
   add_tool_calls (builder, msg);
   json_builder_end_object (builder);

@@ -179,7 +179,9 @@ read_counters (JsonObject   *obj,
          (get_double (json_node_get_object (speed), "prompt_per_second",
                       &msg->prompt_per_second, error) &&
           get_double (json_node_get_object (speed), "tokens_per_second",
-                      &msg->tokens_per_second, error));
+                      &msg->tokens_per_second, error) &&
+          get_double (json_node_get_object (speed), "first_token_ms",
+                      &msg->first_token_ms, error));
 }
 
 static SprigMessage *
@@ -203,6 +205,7 @@ read_message (JsonNode *node,
       !get_string (obj, "reasoning", TRUE, &msg->reasoning, error) ||
       !get_string (obj, "error", TRUE, &msg->error, error) ||
       !get_string (obj, "model_id", TRUE, &msg->model_id, error) ||
+      !get_string (obj, "backend", TRUE, &msg->backend, error) ||
       !get_time (obj, "created_at", &msg->created_at, error) ||
       !get_time (obj, "updated_at", &msg->updated_at, error) ||
       !read_counters (obj, msg, error) || !read_tool_calls (obj, msg, error))

@@ -17,7 +17,7 @@ const char _sprig_store_conversation_columns[] =
 #define MESSAGE_COLUMNS \
   "id, conversation_id, parent_id, role, status, content, reasoning, error, model_id, " \
   "created_at, updated_at, prompt_tokens, completion_tokens, prompt_per_second, " \
-  "tokens_per_second"
+  "tokens_per_second, first_token_ms, backend"
 
 static gboolean
 not_found (const char *what,
@@ -70,6 +70,8 @@ read_message (SprigStmt *stmt)
   msg->completion_tokens = sqlite3_column_int (stmt, 12);
   msg->prompt_per_second = sqlite3_column_double (stmt, 13);
   msg->tokens_per_second = sqlite3_column_double (stmt, 14);
+  msg->first_token_ms = sqlite3_column_double (stmt, 15);
+  msg->backend = _sprig_stmt_dup_text (stmt, 16);
   return msg;
 }
 
@@ -410,8 +412,8 @@ _sprig_store_insert_message (SprigStoreDb       *db,
   stmt = _sprig_store_db_prepare (db,
     "INSERT INTO messages (conversation_id, parent_id, role, status, content, reasoning, "
     "error, model_id, created_at, updated_at, prompt_tokens, completion_tokens, "
-    "prompt_per_second, tokens_per_second) "
-    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)", error);
+    "prompt_per_second, tokens_per_second, first_token_ms, backend) "
+    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16)", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, msg->conversation_id);
@@ -429,6 +431,8 @@ _sprig_store_insert_message (SprigStoreDb       *db,
   sqlite3_bind_int (stmt, 12, msg->completion_tokens);
   sqlite3_bind_double (stmt, 13, msg->prompt_per_second);
   sqlite3_bind_double (stmt, 14, msg->tokens_per_second);
+  sqlite3_bind_double (stmt, 15, msg->first_token_ms);
+  _sprig_stmt_bind_text (stmt, 16, msg->backend);
   if (!_sprig_store_db_run (db, stmt, error))
     return FALSE;
   *id = sqlite3_last_insert_rowid (db->sql);
@@ -454,7 +458,8 @@ set_leaf (SprigStoreDb *db,
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, conversation_id);
-  sqlite3_bind_int64 (stmt, 2, message_id);
+  if (message_id != 0)
+    sqlite3_bind_int64 (stmt, 2, message_id);
   sqlite3_bind_int (stmt, 3, touch);
   sqlite3_bind_int64 (stmt, 4, g_get_real_time ());
   return _sprig_store_db_run (db, stmt, error);
@@ -580,6 +585,107 @@ _sprig_store_op_set_active_leaf (SprigStoreDb *db,
          check_placement (db, args->id, args->id2, error) &&
          (args->id2 != 0 || not_found (_("message"), 0, error)) &&
          set_leaf (db, args->id, args->id2, FALSE, error);
+}
+
+/* The leaf reached from @start (0: the conversation's first messages) by following the
+ * most recently updated child at each step; @start itself when it has no children. */
+static gboolean
+newest_leaf (SprigStoreDb *db,
+             gint64        conversation_id,
+             gint64        start,
+             gint64       *leaf,
+             GError      **error)
+{
+  *leaf = start;
+  for (;;)
+    {
+      g_autoptr(SprigStmt) stmt = _sprig_store_db_prepare (db,
+        "SELECT id FROM messages WHERE conversation_id = ?1 AND parent_id IS ?2 "
+        "ORDER BY updated_at DESC, id DESC LIMIT 1", error);
+      int rc;
+
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, conversation_id);
+      if (*leaf != 0)
+        sqlite3_bind_int64 (stmt, 2, *leaf);
+      rc = _sprig_store_db_step (db, stmt, error);
+      if (rc == SQLITE_DONE)
+        return TRUE;
+      if (rc != SQLITE_ROW)
+        return FALSE;
+      *leaf = sqlite3_column_int64 (stmt, 0);
+    }
+}
+
+/* Deletes a message with every reply below it (the foreign keys cascade). When the
+ * conversation showed a message of that subtree, it shows the newest remaining branch
+ * under the deleted message's parent instead. Returns the conversation's active leaf. */
+static gboolean
+delete_message (SprigStoreDb *db,
+                gint64        id,
+                gint64       *active_leaf,
+                GError      **error)
+{
+  g_autoptr(SprigStmt) find = _sprig_store_db_prepare (db,
+    "WITH RECURSIVE up (id) AS ("
+    "  SELECT c.active_leaf_id FROM messages m JOIN conversations c"
+    "    ON c.id = m.conversation_id WHERE m.id = ?1"
+    "  UNION ALL"
+    "  SELECT m.parent_id FROM messages m JOIN up ON m.id = up.id"
+    "  WHERE m.parent_id IS NOT NULL)"
+    "SELECT m.conversation_id, coalesce(m.parent_id, 0),"
+    "  (SELECT active_leaf_id FROM conversations WHERE id = m.conversation_id),"
+    "  EXISTS (SELECT 1 FROM up WHERE up.id = ?1) "
+    "FROM messages m WHERE m.id = ?1", error);
+  g_autoptr(SprigStmt) del = NULL;
+  gint64 conversation_id, parent_id;
+  gboolean shown;
+  int rc;
+
+  if (find == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (find, 1, id);
+  rc = _sprig_store_db_step (db, find, error);
+  if (rc == SQLITE_DONE)
+    return not_found (_("message"), id, error);
+  if (rc != SQLITE_ROW)
+    return FALSE;
+  conversation_id = sqlite3_column_int64 (find, 0);
+  parent_id = sqlite3_column_int64 (find, 1);
+  *active_leaf = sqlite3_column_int64 (find, 2);
+  shown = sqlite3_column_int (find, 3) != 0;
+
+  del = _sprig_store_db_prepare (db, "DELETE FROM messages WHERE id = ?1", error);
+  if (del == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (del, 1, id);
+  if (!_sprig_store_db_run (db, del, error))
+    return FALSE;
+  if (!shown)
+    return TRUE;
+  return newest_leaf (db, conversation_id, parent_id, active_leaf, error) &&
+         set_leaf (db, conversation_id, *active_leaf, FALSE, error);
+}
+
+gboolean
+_sprig_store_op_delete_message (SprigStoreDb *db,
+                                gpointer      data,
+                                gpointer     *result,
+                                GError      **error)
+{
+  SprigStoreArgs *args = data;
+  gint64 leaf = 0;
+
+  if (!_sprig_store_db_require_open (db, TRUE, error) || !_sprig_store_db_begin (db, error))
+    return FALSE;
+  if (!delete_message (db, args->id, &leaf, error) || !_sprig_store_db_commit (db, error))
+    {
+      _sprig_store_db_rollback (db);
+      return FALSE;
+    }
+  *result = _sprig_box_int64 (leaf);
+  return TRUE;
 }
 
 gboolean

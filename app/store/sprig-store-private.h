@@ -120,6 +120,7 @@ SPRIG_STORE_OP (_sprig_store_op_list_messages);
 SPRIG_STORE_OP (_sprig_store_op_get_message);
 SPRIG_STORE_OP (_sprig_store_op_count_messages);
 SPRIG_STORE_OP (_sprig_store_op_set_active_leaf);
+SPRIG_STORE_OP (_sprig_store_op_delete_message);
 SPRIG_STORE_OP (_sprig_store_op_add_tool_call);
 SPRIG_STORE_OP (_sprig_store_op_set_tool_result);
 SPRIG_STORE_OP (_sprig_store_op_set_tool_permission);

@@ -66,6 +66,7 @@ sprig_message_free (SprigMessage *msg)
   g_free (msg->reasoning);
   g_free (msg->error);
   g_free (msg->model_id);
+  g_free (msg->backend);
   g_clear_pointer (&msg->tool_calls, g_ptr_array_unref);
   g_free (msg);
 }

@@ -117,7 +117,12 @@ static const char schema_v2[] =
   "INSERT INTO messages_fts (messages_fts) VALUES ('rebuild');"
   "INSERT INTO conversations_fts (conversations_fts) VALUES ('rebuild');";
 
-const char *const _sprig_store_schema_steps[] = { schema_v1, schema_v2, NULL };
+/* v3: when the first token of a reply came, and which backend computed it. */
+static const char schema_v3[] =
+  "ALTER TABLE messages ADD COLUMN first_token_ms REAL NOT NULL DEFAULT 0;"
+  "ALTER TABLE messages ADD COLUMN backend TEXT;";
+
+const char *const _sprig_store_schema_steps[] = { schema_v1, schema_v2, schema_v3, NULL };
 
 G_STATIC_ASSERT (G_N_ELEMENTS (_sprig_store_schema_steps) == SPRIG_STORE_SCHEMA_VERSION + 1);
 

@@ -239,7 +239,8 @@ set_final_status (SprigStoreDb   *db,
 {
   g_autoptr(SprigStmt) stmt = _sprig_store_db_prepare (db,
     "UPDATE messages SET status = ?2, error = ?3, prompt_tokens = ?4, completion_tokens = ?5, "
-    "prompt_per_second = ?6, tokens_per_second = ?7, updated_at = ?8 WHERE id = ?1", error);
+    "prompt_per_second = ?6, tokens_per_second = ?7, updated_at = ?8, first_token_ms = ?9, "
+    "backend = coalesce(?10, backend) WHERE id = ?1", error);
 
   if (stmt == NULL)
     return FALSE;
@@ -251,6 +252,8 @@ set_final_status (SprigStoreDb   *db,
   sqlite3_bind_double (stmt, 6, args->stats.prompt_per_second);
   sqlite3_bind_double (stmt, 7, args->stats.tokens_per_second);
   sqlite3_bind_int64 (stmt, 8, g_get_real_time ());
+  sqlite3_bind_double (stmt, 9, args->stats.first_token_ms);
+  _sprig_stmt_bind_text (stmt, 10, args->text2);
   if (!_sprig_store_db_run (db, stmt, error))
     return FALSE;
   if (sqlite3_changes (db->sql) == 0)

@@ -109,6 +109,8 @@ typedef struct
   int                completion_tokens;
   double             prompt_per_second;
   double             tokens_per_second;
+  double             first_token_ms;  /* from the request to the first token; 0: unknown */
+  char              *backend;         /* the engine backend that wrote it */
   GPtrArray         *tool_calls;   /* SprigToolCall, filled when loading */
 } SprigMessage;
 
@@ -127,6 +129,8 @@ typedef struct
   int    completion_tokens;
   double prompt_per_second;
   double tokens_per_second;
+  double first_token_ms;
+  const char *backend;     /* copied by the call that takes the stats; may be NULL */
 } SprigReplyStats;
 
 GQuark             sprig_store_error_quark       (void);
@@ -160,7 +164,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (SprigSearchHit, sprig_search_hit_free)
 G_DECLARE_FINAL_TYPE (SprigStore, sprig_store, SPRIG, STORE, GObject)
 
 /* The newest schema version this build knows. */
-#define SPRIG_STORE_SCHEMA_VERSION 2
+#define SPRIG_STORE_SCHEMA_VERSION 3
 
 char       *sprig_store_default_path        (void);
 SprigStore *sprig_store_new                 (const char *path);
@@ -284,6 +288,19 @@ void       sprig_store_set_active_leaf_async   (SprigStore          *self,
                                                 GAsyncReadyCallback  callback,
                                                 gpointer             user_data);
 gboolean   sprig_store_set_active_leaf_finish  (SprigStore    *self,
+                                                GAsyncResult  *result,
+                                                GError       **error);
+
+/* Deletes a message and every message below it, at once (not a soft delete: the app
+ * offers undo before it calls this). If the conversation showed that branch, it now shows
+ * the newest remaining one under the deleted message's parent. Returns the conversation's
+ * active leaf afterwards (0: no messages left). */
+void       sprig_store_delete_message_async    (SprigStore          *self,
+                                                gint64               message_id,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+gint64     sprig_store_delete_message_finish   (SprigStore    *self,
                                                 GAsyncResult  *result,
                                                 GError       **error);
 

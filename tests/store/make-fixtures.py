@@ -49,6 +49,16 @@ INSERT INTO tool_calls VALUES (1, 6, 0, 'call-1', 'get_time', '{"tz":"Europe/Par
 INSERT INTO tool_permissions VALUES ('get_time', 'sha256:abc', 'allow', 1700000401400000);
 """
 
+# v3 added columns to messages, so the v1 rows name theirs.
+V1_MESSAGE_COLUMNS = ("id, conversation_id, parent_id, role, status, content, reasoning, error, "
+                      "model_id, created_at, updated_at, prompt_tokens, completion_tokens, "
+                      "prompt_per_second, tokens_per_second")
+SAMPLE_V3 = SAMPLE_V2.replace("INSERT INTO messages VALUES",
+                              "INSERT INTO messages (%s) VALUES" % V1_MESSAGE_COLUMNS) + """
+UPDATE messages SET first_token_ms = 84.5, backend = 'cpu' WHERE id IN (2, 6);
+"""
+SAMPLES = {1: SAMPLE_V1, 2: SAMPLE_V2, 3: SAMPLE_V3}
+
 
 def write(version, sample):
     db = sqlite3.connect(":memory:")
@@ -72,6 +82,6 @@ def write(version, sample):
     (top / ("tests/store/v%d.sql" % version)).write_text("\n".join(out) + "\n")
 
 
-versions = [int(a) for a in sys.argv[1:]] or [1, 2]
+versions = [int(a) for a in sys.argv[1:]] or sorted(SAMPLES)
 for v in versions:
-    write(v, SAMPLE_V1 if v == 1 else SAMPLE_V2)
+    write(v, SAMPLES[v])

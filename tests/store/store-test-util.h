@@ -129,7 +129,7 @@ store_test_finish_reply (SprigStore         *store,
                          SprigMessageStatus  status,
                          GError            **error)
 {
-  SprigReplyStats stats = { 12, 34, 100.5, 25.25 };
+  SprigReplyStats stats = { 12, 34, 100.5, 25.25, 84.5, "cpu" };
   g_autoptr(GAsyncResult) res = NULL;
   GAsyncResult *slot = NULL;
 
