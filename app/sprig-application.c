@@ -101,7 +101,9 @@ quit_action_cb (GSimpleAction *action,
   GtkApplication *app = GTK_APPLICATION (user_data);
   GList *windows = gtk_application_get_windows (app);
 
-  /* Close windows first so that each saves its state, then quit. */
+  /* Closing saves each window's state; one that is generating first stops and saves the
+   * partial reply, then goes. The application ends with its last window, so quitting
+   * never cuts a save short. */
   for (GList *l = windows; l != NULL;)
     {
       GtkWindow *window = l->data;
@@ -109,7 +111,6 @@ quit_action_cb (GSimpleAction *action,
       l = l->next;
       gtk_window_close (window);
     }
-  g_application_quit (G_APPLICATION (app));
 }
 
 static const GActionEntry app_actions[] = {

@@ -3,7 +3,9 @@
  * SprigChatView shows a SprigChat: a virtualised GtkListView of its messages that keeps
  * to the bottom while a reply streams (unless the user scrolled up), and the composer.
  * Enter or Ctrl+Enter sends, Shift+Enter starts a new line; while a reply is generated
- * the Send button becomes Stop, and Escape stops too.
+ * the Send button becomes Stop, and Escape stops too. The per-message actions of the rows
+ * (copy, edit, regenerate, branch arrows, delete with undo) are this widget's "chat.*"
+ * actions, disabled while a reply is generated.
  */
 #include "config.h"
 
@@ -11,6 +13,7 @@
 #include <glib/gi18n.h>
 
 #include "sprig-chat-view.h"
+#include "sprig-message-item.h"
 #include "sprig-message-row.h"
 
 /* Within this many pixels of the end counts as "at the bottom". */
@@ -33,6 +36,12 @@ struct _SprigChatView
 
 G_DEFINE_FINAL_TYPE (SprigChatView, sprig_chat_view, GTK_TYPE_WIDGET)
 
+/* Actions on one message, with its id; none runs while a reply is generated. */
+static const char *const message_actions[] = {
+  "chat.regenerate", "chat.edit-message", "chat.delete-message",
+  "chat.previous-branch", "chat.next-branch",
+};
+
 static void
 update_actions (SprigChatView *self)
 {
@@ -41,6 +50,9 @@ update_actions (SprigChatView *self)
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.send", self->chat != NULL && !generating);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "chat.stop", generating);
+  for (guint i = 0; i < G_N_ELEMENTS (message_actions); i++)
+    gtk_widget_action_set_enabled (GTK_WIDGET (self), message_actions[i],
+                                   self->chat != NULL && !generating);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (self->send_button),
                                   generating ? "chat.stop" : "chat.send");
   gtk_button_set_icon_name (self->send_button,
@@ -130,6 +142,111 @@ stop_action_cb (GtkWidget  *widget,
 
   if (self->chat != NULL)
     sprig_chat_stop (self->chat);
+}
+
+static SprigMessageItem *
+find_item (SprigChatView *self,
+           gint64         id)
+{
+  GListModel *model = sprig_chat_get_messages (self->chat);
+
+  for (guint i = 0, n = g_list_model_get_n_items (model); i < n; i++)
+    {
+      g_autoptr(SprigMessageItem) item = g_list_model_get_item (model, i);
+
+      if (sprig_message_item_get_id (item) == id)
+        return g_steal_pointer (&item);
+    }
+  return NULL;
+}
+
+static void
+toast (SprigChatView *self,
+       AdwToast      *toast)
+{
+  GtkWidget *overlay = gtk_widget_get_ancestor (GTK_WIDGET (self), ADW_TYPE_TOAST_OVERLAY);
+
+  if (overlay != NULL)
+    adw_toast_overlay_add_toast (ADW_TOAST_OVERLAY (overlay), toast);
+  else
+    g_object_unref (g_object_ref_sink (toast));
+}
+
+static void
+copy_message_cb (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  SprigChatView *self = SPRIG_CHAT_VIEW (widget);
+  g_autoptr(SprigMessageItem) item = NULL;
+
+  if (self->chat == NULL || (item = find_item (self, g_variant_get_int64 (parameter))) == NULL)
+    return;
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), sprig_message_item_get_content (item));
+  toast (self, adw_toast_new (_("Copied to clipboard")));
+}
+
+static void
+regenerate_cb (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  SprigChatView *self = SPRIG_CHAT_VIEW (widget);
+
+  if (self->chat != NULL && sprig_chat_regenerate (self->chat, g_variant_get_int64 (parameter)))
+    self->stick_to_bottom = TRUE;
+}
+
+static void
+edit_message_cb (GtkWidget  *widget,
+                 const char *action_name,
+                 GVariant   *parameter)
+{
+  SprigChatView *self = SPRIG_CHAT_VIEW (widget);
+  gint64 id;
+  const char *text;
+
+  g_variant_get (parameter, "(x&s)", &id, &text);
+  if (self->chat != NULL && sprig_chat_edit (self->chat, id, text))
+    self->stick_to_bottom = TRUE;
+}
+
+static void
+branch_cb (GtkWidget  *widget,
+           const char *action_name,
+           GVariant   *parameter)
+{
+  SprigChatView *self = SPRIG_CHAT_VIEW (widget);
+  int delta = g_str_equal (action_name, "chat.next-branch") ? 1 : -1;
+
+  if (self->chat != NULL)
+    sprig_chat_show_branch (self->chat, g_variant_get_int64 (parameter), delta);
+}
+
+static void
+undo_delete_cb (AdwToast  *toast,
+                SprigChat *chat)
+{
+  sprig_chat_undo_delete (chat);
+}
+
+static void
+delete_message_cb (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  SprigChatView *self = SPRIG_CHAT_VIEW (widget);
+  AdwToast *undo;
+
+  if (self->chat == NULL || !sprig_chat_delete (self->chat, g_variant_get_int64 (parameter)))
+    return;
+  /* The deletion reaches the store when the toast goes without an undo. */
+  undo = adw_toast_new (_("Message deleted"));
+  adw_toast_set_button_label (undo, _("_Undo"));
+  g_signal_connect_object (undo, "button-clicked", G_CALLBACK (undo_delete_cb), self->chat, 0);
+  g_signal_connect_object (undo, "dismissed", G_CALLBACK (sprig_chat_commit_delete), self->chat,
+                           G_CONNECT_SWAPPED);
+  toast (self, undo);
 }
 
 static gboolean
@@ -247,6 +364,12 @@ sprig_chat_view_class_init (SprigChatViewClass *klass)
   gtk_widget_class_install_action (widget_class, "chat.send", NULL, send_action_cb);
   gtk_widget_class_install_action (widget_class, "chat.stop", NULL, stop_action_cb);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "chat.stop", NULL);
+  gtk_widget_class_install_action (widget_class, "chat.copy-message", "x", copy_message_cb);
+  gtk_widget_class_install_action (widget_class, "chat.regenerate", "x", regenerate_cb);
+  gtk_widget_class_install_action (widget_class, "chat.edit-message", "(xs)", edit_message_cb);
+  gtk_widget_class_install_action (widget_class, "chat.delete-message", "x", delete_message_cb);
+  gtk_widget_class_install_action (widget_class, "chat.previous-branch", "x", branch_cb);
+  gtk_widget_class_install_action (widget_class, "chat.next-branch", "x", branch_cb);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "chatview");
 }

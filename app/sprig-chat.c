@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * SprigChat runs one conversation: it loads the active branch from the store into a list
- * of SprigMessageItems and drives a turn. The user's message is committed before the
+ * SprigChat runs one conversation. It loads the conversation's whole message tree from
+ * the store and shows one branch of it (the active leaf and its ancestors) as a list of
+ * SprigMessageItems; editing a question or regenerating an answer adds a sibling, and
+ * the branch arrows walk between siblings. A turn commits the user's message before the
  * engine starts; the reply is created `streaming`, fed to the store's stream buffer batch
- * by batch and finished with its stats (or `interrupted` when stopped). Nothing here
- * waits: every step is a callback of the store or the engine.
+ * by batch and finished with its stats (or `interrupted` when stopped). Deleting a
+ * message hides it at once and deletes it in the store only when the deletion is
+ * committed (after the undo toast), so an undo never has to rebuild anything. Nothing
+ * here waits: every step is a callback of the store or the engine.
  */
 #include "config.h"
 
@@ -22,19 +26,28 @@ struct _SprigChat
 
   SprigStore *store;
   SeEngine *engine;
-  GListStore *messages;
+  GListStore *messages;          /* the branch shown */
+  GHashTable *items;             /* id → SprigMessageItem: every stored message */
+  GHashTable *children;          /* parent id (0: none) → GPtrArray of items, oldest first */
   GCancellable *load_cancellable;
   char *model_id;
+  char *backend;
   guint max_tokens;
 
   gint64 conversation_id;
+  SprigConversation *conversation; /* title, system prompt, sampling; also for a new one */
   gint64 leaf_id;
+  gint64 pending_delete;         /* hidden, deleted from the store on commit */
+  gint64 leaf_before_delete;
 
   gboolean generating;
   gboolean stop_requested;
   SprigMessageItem *user_item;   /* the turn's user message until it is committed */
   SprigMessageItem *reply;       /* the turn's reply */
   guint request;                 /* the engine's id for the running generation */
+  gint64 request_started;        /* monotonic time of the request, for the first token */
+  double first_token_ms;
+  guint last_prompt_evaluated;
   GPtrArray *stop_tasks;         /* GTasks that wait for the turn to end */
 };
 
@@ -100,6 +113,25 @@ sprig_chat_set_model_id (SprigChat  *self,
   self->model_id = g_strdup (model_id);
 }
 
+/* The engine backend that runs the model ("cpu", "vulkan", ...), shown with each reply. */
+void
+sprig_chat_set_backend (SprigChat  *self,
+                        const char *backend)
+{
+  g_return_if_fail (SPRIG_IS_CHAT (self));
+  g_free (self->backend);
+  self->backend = g_strdup (backend);
+}
+
+/* The conversation's settings (system prompt, sampling JSON); for a chat that is not
+ * stored yet, those it will be created with. Never NULL. */
+const SprigConversation *
+sprig_chat_get_conversation (SprigChat *self)
+{
+  g_return_val_if_fail (SPRIG_IS_CHAT (self), NULL);
+  return self->conversation;
+}
+
 /* 0: until the model ends its turn or the context is full. */
 void
 sprig_chat_set_max_tokens (SprigChat *self,
@@ -129,34 +161,218 @@ set_generating (SprigChat *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GENERATING]);
 }
 
+/* The tree. */
+
+static GPtrArray *
+children_of (SprigChat *self,
+             gint64     parent_id)
+{
+  return g_hash_table_lookup (self->children, &parent_id);
+}
+
+static SprigMessageItem *
+lookup_item (SprigChat *self,
+             gint64     id)
+{
+  return id > 0 ? g_hash_table_lookup (self->items, &id) : NULL;
+}
+
 static void
-thread_loaded_cb (GObject      *source,
-                  GAsyncResult *result,
-                  gpointer      user_data)
+add_node (SprigChat        *self,
+          SprigMessageItem *item)
+{
+  gint64 parent_id = sprig_message_item_get_parent_id (item);
+  GPtrArray *siblings = children_of (self, parent_id);
+
+  g_hash_table_insert (self->items, g_memdup2 (&(gint64) { sprig_message_item_get_id (item) },
+                                               sizeof (gint64)),
+                       g_object_ref (item));
+  if (siblings == NULL)
+    {
+      siblings = g_ptr_array_new ();
+      g_hash_table_insert (self->children, g_memdup2 (&parent_id, sizeof parent_id), siblings);
+    }
+  g_ptr_array_add (siblings, item);
+}
+
+static void
+remove_subtree (SprigChat *self,
+                gint64     id)
+{
+  g_autoptr(SprigMessageItem) item = NULL;
+  GPtrArray *siblings;
+  GPtrArray *kids;
+  gint64 parent_id;
+
+  if (!g_hash_table_steal_extended (self->items, &id, NULL, (gpointer *) &item))
+    return;
+  kids = children_of (self, id);
+  while (kids != NULL && kids->len > 0)
+    {
+      remove_subtree (self, sprig_message_item_get_id (g_ptr_array_index (kids, kids->len - 1)));
+      kids = children_of (self, id);
+    }
+  g_hash_table_remove (self->children, &id);
+  parent_id = sprig_message_item_get_parent_id (item);
+  siblings = children_of (self, parent_id);
+  if (siblings != NULL)
+    g_ptr_array_remove (siblings, item);
+}
+
+/* Siblings the user can see: those not waiting to be deleted. */
+static void
+visible_siblings (SprigChat        *self,
+                  SprigMessageItem *item,
+                  guint            *index,
+                  guint            *n)
+{
+  GPtrArray *siblings = children_of (self, sprig_message_item_get_parent_id (item));
+
+  *index = 0;
+  *n = 0;
+  for (guint i = 0; siblings != NULL && i < siblings->len; i++)
+    {
+      SprigMessageItem *sibling = g_ptr_array_index (siblings, i);
+
+      if (sprig_message_item_get_id (sibling) == self->pending_delete)
+        continue;
+      if (sibling == item)
+        *index = *n;
+      (*n)++;
+    }
+}
+
+static void
+refresh_branch (SprigChat        *self,
+                SprigMessageItem *item)
+{
+  guint index, n;
+
+  visible_siblings (self, item, &index, &n);
+  sprig_message_item_set_branch (item, index, n);
+}
+
+/* The leaf reached from @start (0: from the first messages) by following the most
+ * recently changed visible child, as the store does after a deletion. */
+static gint64
+newest_leaf (SprigChat *self,
+             gint64     start)
+{
+  gint64 leaf = start;
+
+  for (;;)
+    {
+      GPtrArray *kids = children_of (self, leaf);
+      SprigMessageItem *best = NULL;
+
+      for (guint i = 0; kids != NULL && i < kids->len; i++)
+        {
+          SprigMessageItem *kid = g_ptr_array_index (kids, i);
+
+          if (sprig_message_item_get_id (kid) == self->pending_delete)
+            continue;
+          if (best == NULL ||
+              sprig_message_item_get_updated_at (kid) >= sprig_message_item_get_updated_at (best))
+            best = kid;
+        }
+      if (best == NULL)
+        return leaf;
+      leaf = sprig_message_item_get_id (best);
+    }
+}
+
+/* Shows the branch that ends at @leaf_id, keeping the items it shares with the one shown
+ * (their rows are not rebuilt). */
+static void
+show_leaf (SprigChat *self,
+           gint64     leaf_id)
+{
+  g_autoptr(GPtrArray) path = g_ptr_array_new ();
+  GListModel *model = G_LIST_MODEL (self->messages);
+  guint n_shown = g_list_model_get_n_items (model);
+  guint keep = 0;
+
+  for (SprigMessageItem *item = lookup_item (self, leaf_id); item != NULL;
+       item = lookup_item (self, sprig_message_item_get_parent_id (item)))
+    g_ptr_array_insert (path, 0, item);
+  for (guint i = 0; i < path->len; i++)
+    refresh_branch (self, g_ptr_array_index (path, i));
+  while (keep < MIN (n_shown, path->len))
+    {
+      g_autoptr(SprigMessageItem) shown = g_list_model_get_item (model, keep);
+
+      if (shown != g_ptr_array_index (path, keep))
+        break;
+      keep++;
+    }
+  g_list_store_splice (self->messages, keep, n_shown - keep, path->pdata + keep, path->len - keep);
+  self->leaf_id = leaf_id;
+}
+
+static void
+clear_tree (SprigChat *self)
+{
+  g_list_store_remove_all (self->messages);
+  g_hash_table_remove_all (self->children);
+  g_hash_table_remove_all (self->items);
+  self->leaf_id = 0;
+  self->pending_delete = 0;
+}
+
+static void
+messages_loaded_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
 {
   g_autoptr(SprigChat) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) thread = NULL;
-  g_autoptr(GPtrArray) items = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) all = NULL;
+  gint64 leaf;
 
-  thread = sprig_store_load_thread_finish (SPRIG_STORE (source), result, &error);
+  all = sprig_store_list_messages_finish (SPRIG_STORE (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  if (thread == NULL)
+  if (all == NULL)
     {
       g_signal_emit (self, signals[SIGNAL_ERROR], 0, error->message);
       return;
     }
-  for (guint i = 0; i < thread->len; i++)
+  for (guint i = 0; i < all->len; i++)
     {
-      const SprigMessage *msg = g_ptr_array_index (thread, i);
+      g_autoptr(SprigMessageItem) item = sprig_message_item_new_from_message (all->pdata[i]);
 
-      g_ptr_array_add (items, sprig_message_item_new_from_message (msg));
-      self->leaf_id = msg->id;
+      add_node (self, item);
     }
-  g_list_store_splice (self->messages, 0, g_list_model_get_n_items (G_LIST_MODEL (self->messages)),
-                       items->pdata, items->len);
+  leaf = self->conversation->active_leaf_id;
+  if (lookup_item (self, leaf) == NULL)
+    leaf = newest_leaf (self, 0);
+  show_leaf (self, leaf);
 }
+
+static void
+conversation_loaded_cb (GObject      *source,
+                        GAsyncResult *result,
+                        gpointer      user_data)
+{
+  g_autoptr(SprigChat) self = user_data;
+  g_autoptr(GError) error = NULL;
+  SprigConversation *conv;
+
+  conv = sprig_store_get_conversation_finish (SPRIG_STORE (source), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (conv == NULL)
+    {
+      g_signal_emit (self, signals[SIGNAL_ERROR], 0, error->message);
+      return;
+    }
+  sprig_conversation_free (self->conversation);
+  self->conversation = conv;
+  sprig_store_list_messages_async (self->store, self->conversation_id, self->load_cancellable,
+                                   messages_loaded_cb, g_object_ref (self));
+}
+
+static void commit_delete (SprigChat *self);
 
 /* Shows conversation @conversation_id (0: a new, empty chat). Not while generating. */
 void
@@ -166,16 +382,19 @@ sprig_chat_set_conversation (SprigChat *self,
   g_return_if_fail (SPRIG_IS_CHAT (self));
   g_return_if_fail (!self->generating);
 
+  commit_delete (self);
   g_cancellable_cancel (self->load_cancellable);
   g_clear_object (&self->load_cancellable);
-  g_list_store_remove_all (self->messages);
-  self->leaf_id = 0;
+  clear_tree (self);
+  g_clear_pointer (&self->conversation, sprig_conversation_free);
+  self->conversation = sprig_conversation_new ();
   set_conversation_id (self, conversation_id);
   if (conversation_id <= 0)
     return;
+  self->conversation->id = conversation_id;
   self->load_cancellable = g_cancellable_new ();
-  sprig_store_load_thread_async (self->store, conversation_id, self->load_cancellable,
-                                 thread_loaded_cb, g_object_ref (self));
+  sprig_store_get_conversation_async (self->store, conversation_id, self->load_cancellable,
+                                      conversation_loaded_cb, g_object_ref (self));
 }
 
 /* The turn is over: the reply is stored with its final status. */
@@ -239,6 +458,8 @@ on_tokens (SprigChat     *self,
   g_autofree char *reasoning = NULL;
   g_autoptr(GError) error = NULL;
 
+  if (self->first_token_ms <= 0 && event->n_tokens > 0)
+    self->first_token_ms = (g_get_monotonic_time () - self->request_started) / 1000.0;
   sprig_message_item_append_raw (self->reply, event->text, event->text_len, &content, &reasoning);
   if ((content != NULL || reasoning != NULL) &&
       !sprig_store_stream_append (self->store, sprig_message_item_get_id (self->reply),
@@ -259,11 +480,15 @@ on_done (SprigChat     *self,
       stats.completion_tokens = (int) event->stats->gen_tokens;
       stats.prompt_per_second = event->stats->prompt_tok_s;
       stats.tokens_per_second = event->stats->gen_tok_s;
+      stats.first_token_ms = self->first_token_ms;
+      stats.backend = self->backend;
+      self->last_prompt_evaluated = event->stats->prompt_evaluated;
       if (event->stats->stop == SE_STOP_CANCELLED)
         status = SPRIG_MESSAGE_STATUS_INTERRUPTED;
     }
   sprig_message_item_set_stats (self->reply, &stats);
   sprig_message_item_set_status (self->reply, status);
+  sprig_message_item_touch (self->reply);
   finish_reply (self, status, &stats, NULL);
 }
 
@@ -295,28 +520,30 @@ engine_event_cb (SeEngine      *engine,
     }
 }
 
-static const char *
-role_name (SprigMessageRole role)
-{
-  return sprig_message_role_to_string (role);
-}
-
-/* Renders the conversation up to (not including) the reply for the chat template. */
+/* Renders the branch up to (not including) the reply for the chat template, after the
+ * conversation's system prompt. */
 static void
 start_generation (SprigChat *self)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->messages));
-  g_autofree SeChatMessage *messages = g_new0 (SeChatMessage, MAX (n, 1));
+  g_autofree SeChatMessage *messages = g_new0 (SeChatMessage, n + 1);
+  const char *system_prompt = self->conversation->system_prompt;
   SeGenerateRequest request;
   gsize n_messages = 0;
 
+  if (system_prompt != NULL && system_prompt[0] != '\0')
+    {
+      messages[0].role = "system";
+      messages[0].content = system_prompt;
+      n_messages++;
+    }
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(SprigMessageItem) item = g_list_model_get_item (G_LIST_MODEL (self->messages), i);
 
       if (item == self->reply || sprig_message_item_get_status (item) == SPRIG_MESSAGE_STATUS_ERROR)
         continue;
-      messages[n_messages].role = role_name (sprig_message_item_get_role (item));
+      messages[n_messages].role = sprig_message_role_to_string (sprig_message_item_get_role (item));
       messages[n_messages].content = sprig_message_item_get_content (item);
       messages[n_messages].reasoning = sprig_message_item_get_reasoning (item);
       n_messages++;
@@ -326,8 +553,23 @@ start_generation (SprigChat *self)
   request.n_messages = n_messages;
   request.max_tokens = self->max_tokens;
   request.truncate_prompt = TRUE;
+  self->first_token_ms = 0;
+  self->request_started = g_get_monotonic_time ();
   self->request = se_engine_generate (self->engine, &request, engine_event_cb,
                                       g_object_ref (self), g_object_unref);
+}
+
+/* A message the store just gave an id joins the tree. */
+static void
+stored (SprigChat        *self,
+        SprigMessageItem *item,
+        gint64            id)
+{
+  sprig_message_item_set_id (item, id);
+  sprig_message_item_touch (item);
+  add_node (self, item);
+  refresh_branch (self, item);
+  self->leaf_id = id;
 }
 
 static void
@@ -344,8 +586,7 @@ reply_begun_cb (GObject      *source,
       fail_turn (self, error->message);
       return;
     }
-  sprig_message_item_set_id (self->reply, id);
-  self->leaf_id = id;
+  stored (self, self->reply, id);
   if (self->stop_requested)
     {
       sprig_message_item_set_status (self->reply, SPRIG_MESSAGE_STATUS_INTERRUPTED);
@@ -353,6 +594,14 @@ reply_begun_cb (GObject      *source,
       return;
     }
   start_generation (self);
+}
+
+static void
+begin_reply (SprigChat *self)
+{
+  sprig_store_begin_reply_async (self->store, self->conversation_id,
+                                 sprig_message_item_get_parent_id (self->reply), self->model_id,
+                                 NULL, reply_begun_cb, g_object_ref (self));
 }
 
 static void
@@ -369,10 +618,9 @@ user_message_committed_cb (GObject      *source,
       fail_turn (self, error->message);
       return;
     }
-  sprig_message_item_set_id (self->user_item, id);
-  self->leaf_id = id;
-  sprig_store_begin_reply_async (self->store, self->conversation_id, id, self->model_id, NULL,
-                                 reply_begun_cb, g_object_ref (self));
+  stored (self, self->user_item, id);
+  sprig_message_item_set_parent_id (self->reply, id);
+  begin_reply (self);
 }
 
 static void
@@ -383,7 +631,7 @@ commit_user_message (SprigChat *self)
   msg = sprig_message_new (SPRIG_MESSAGE_ROLE_USER,
                            sprig_message_item_get_content (self->user_item));
   msg->conversation_id = self->conversation_id;
-  msg->parent_id = self->leaf_id;
+  msg->parent_id = sprig_message_item_get_parent_id (self->user_item);
   sprig_store_append_message_async (self->store, msg, NULL, user_message_committed_cb,
                                     g_object_ref (self));
 }
@@ -402,6 +650,7 @@ conversation_created_cb (GObject      *source,
       fail_turn (self, error->message);
       return;
     }
+  self->conversation->id = id;
   set_conversation_id (self, id);
   commit_user_message (self);
 }
@@ -422,6 +671,64 @@ make_title (const char *text)
   }
 }
 
+/* Removes the shown items from @index on; the branch then ends before it. */
+static void
+truncate_shown (SprigChat *self,
+                guint      index)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->messages));
+
+  g_list_store_splice (self->messages, index, n - index, NULL, 0);
+}
+
+static gboolean
+find_shown (SprigChat  *self,
+            gint64      id,
+            guint      *index)
+{
+  SprigMessageItem *item = lookup_item (self, id);
+
+  return item != NULL && g_list_store_find (self->messages, item, index);
+}
+
+/* Starts a turn: @reply_parent is the message the reply answers, NULL for a new question
+ * (then @text under @parent_id). The reply is begun only after the question is stored. */
+static void
+start_turn (SprigChat        *self,
+            gint64            parent_id,
+            const char       *text,
+            SprigMessageItem *reply_parent)
+{
+  commit_delete (self);
+  self->stop_requested = FALSE;
+  set_generating (self, TRUE);
+  self->reply = sprig_message_item_new (SPRIG_MESSAGE_ROLE_ASSISTANT, NULL);
+  sprig_message_item_set_status (self->reply, SPRIG_MESSAGE_STATUS_STREAMING);
+  sprig_message_item_set_origin (self->reply, self->model_id, self->backend);
+  if (reply_parent != NULL)
+    {
+      sprig_message_item_set_parent_id (self->reply, sprig_message_item_get_id (reply_parent));
+      g_list_store_append (self->messages, self->reply);
+      begin_reply (self);
+      return;
+    }
+  self->user_item = sprig_message_item_new (SPRIG_MESSAGE_ROLE_USER, text);
+  sprig_message_item_set_parent_id (self->user_item, parent_id);
+  g_list_store_append (self->messages, self->user_item);
+  g_list_store_append (self->messages, self->reply);
+  if (self->conversation_id > 0)
+    {
+      commit_user_message (self);
+      return;
+    }
+  g_free (self->conversation->title);
+  self->conversation->title = make_title (text);
+  g_free (self->conversation->model_id);
+  self->conversation->model_id = g_strdup (self->model_id);
+  sprig_store_create_conversation_async (self->store, self->conversation, NULL,
+                                         conversation_created_cb, g_object_ref (self));
+}
+
 /**
  * sprig_chat_send:
  * @text: what the user wrote
@@ -437,26 +744,188 @@ sprig_chat_send (SprigChat  *self,
   g_return_if_fail (text != NULL);
   g_return_if_fail (!self->generating);
 
-  self->stop_requested = FALSE;
-  set_generating (self, TRUE);
-  self->user_item = sprig_message_item_new (SPRIG_MESSAGE_ROLE_USER, text);
-  self->reply = sprig_message_item_new (SPRIG_MESSAGE_ROLE_ASSISTANT, NULL);
-  sprig_message_item_set_status (self->reply, SPRIG_MESSAGE_STATUS_STREAMING);
-  g_list_store_append (self->messages, self->user_item);
-  g_list_store_append (self->messages, self->reply);
-  if (self->conversation_id > 0)
-    {
-      commit_user_message (self);
-      return;
-    }
-  {
-    g_autoptr(SprigConversation) conv = sprig_conversation_new ();
+  start_turn (self, self->leaf_id, text, NULL);
+}
 
-    conv->title = make_title (text);
-    conv->model_id = g_strdup (self->model_id);
-    sprig_store_create_conversation_async (self->store, conv, NULL, conversation_created_cb,
-                                           g_object_ref (self));
-  }
+/**
+ * sprig_chat_regenerate:
+ * @message_id: a reply in the branch shown
+ *
+ * Writes a new answer to the question @message_id answered, as its sibling; the old
+ * answer stays one branch arrow away. FALSE if @message_id is not a shown reply.
+ */
+gboolean
+sprig_chat_regenerate (SprigChat *self,
+                       gint64     message_id)
+{
+  SprigMessageItem *item;
+  guint index;
+
+  g_return_val_if_fail (SPRIG_IS_CHAT (self), FALSE);
+
+  item = lookup_item (self, message_id);
+  if (self->generating || !find_shown (self, message_id, &index) ||
+      sprig_message_item_get_role (item) != SPRIG_MESSAGE_ROLE_ASSISTANT || index == 0)
+    return FALSE;
+  truncate_shown (self, index);
+  self->leaf_id = sprig_message_item_get_parent_id (item);
+  start_turn (self, 0, NULL, lookup_item (self, self->leaf_id));
+  return TRUE;
+}
+
+/**
+ * sprig_chat_edit:
+ * @message_id: a question in the branch shown
+ * @text: its new wording
+ *
+ * Asks @text in place of @message_id, as a sibling of it (a new branch), and answers it.
+ */
+gboolean
+sprig_chat_edit (SprigChat  *self,
+                 gint64      message_id,
+                 const char *text)
+{
+  SprigMessageItem *item;
+  guint index;
+
+  g_return_val_if_fail (SPRIG_IS_CHAT (self), FALSE);
+  g_return_val_if_fail (text != NULL, FALSE);
+
+  item = lookup_item (self, message_id);
+  if (self->generating || !find_shown (self, message_id, &index) ||
+      sprig_message_item_get_role (item) != SPRIG_MESSAGE_ROLE_USER)
+    return FALSE;
+  self->leaf_id = sprig_message_item_get_parent_id (item);
+  truncate_shown (self, index);
+  start_turn (self, self->leaf_id, text, NULL);
+  return TRUE;
+}
+
+/**
+ * sprig_chat_show_branch:
+ * @message_id: a message in the branch shown
+ * @delta: -1 for the previous sibling, +1 for the next
+ *
+ * Shows the sibling of @message_id and, below it, the branch that was changed last.
+ */
+gboolean
+sprig_chat_show_branch (SprigChat *self,
+                        gint64     message_id,
+                        int        delta)
+{
+  SprigMessageItem *item;
+  GPtrArray *siblings;
+  guint index, target;
+  gint64 leaf;
+
+  g_return_val_if_fail (SPRIG_IS_CHAT (self), FALSE);
+
+  item = lookup_item (self, message_id);
+  if (self->generating || !find_shown (self, message_id, &index))
+    return FALSE;
+  siblings = children_of (self, sprig_message_item_get_parent_id (item));
+  if (!g_ptr_array_find (siblings, item, &target))
+    return FALSE;
+  do
+    {
+      if ((delta < 0 && target == 0) || (delta > 0 && target + 1 >= siblings->len))
+        return FALSE;
+      target += delta < 0 ? -1 : 1;
+    }
+  while (sprig_message_item_get_id (g_ptr_array_index (siblings, target)) == self->pending_delete);
+  leaf = newest_leaf (self, sprig_message_item_get_id (g_ptr_array_index (siblings, target)));
+  show_leaf (self, leaf);
+  sprig_store_set_active_leaf_async (self->store, self->conversation_id, leaf, NULL, NULL, NULL);
+  return TRUE;
+}
+
+static void
+message_deleted_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(SprigChat) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (sprig_store_delete_message_finish (SPRIG_STORE (source), result, &error) < 0)
+    g_signal_emit (self, signals[SIGNAL_ERROR], 0, error->message);
+}
+
+/* Deletes the hidden message in the store, and forgets it here. */
+static void
+commit_delete (SprigChat *self)
+{
+  gint64 id = self->pending_delete;
+
+  if (id == 0)
+    return;
+  self->pending_delete = 0;
+  remove_subtree (self, id);
+  sprig_store_delete_message_async (self->store, id, NULL, message_deleted_cb,
+                                    g_object_ref (self));
+  /* The store shows the same branch we do, unless updated_at differs: make sure. */
+  if (self->leaf_id != self->leaf_before_delete)
+    sprig_store_set_active_leaf_async (self->store, self->conversation_id, self->leaf_id,
+                                       NULL, NULL, NULL);
+  for (guint i = 0, n = g_list_model_get_n_items (G_LIST_MODEL (self->messages)); i < n; i++)
+    {
+      g_autoptr(SprigMessageItem) item = g_list_model_get_item (G_LIST_MODEL (self->messages), i);
+
+      refresh_branch (self, item);
+    }
+}
+
+/**
+ * sprig_chat_delete:
+ * @message_id: a message in the branch shown
+ *
+ * Hides @message_id and the replies below it; the store deletes them when
+ * sprig_chat_commit_delete() is called (or the next turn starts, or another conversation
+ * is shown), and sprig_chat_undo_delete() brings them back until then.
+ */
+gboolean
+sprig_chat_delete (SprigChat *self,
+                   gint64     message_id)
+{
+  SprigMessageItem *item;
+  guint index;
+
+  g_return_val_if_fail (SPRIG_IS_CHAT (self), FALSE);
+
+  item = lookup_item (self, message_id);
+  if (self->generating || !find_shown (self, message_id, &index))
+    return FALSE;
+  commit_delete (self);
+  self->pending_delete = message_id;
+  self->leaf_before_delete = self->leaf_id;
+  show_leaf (self, newest_leaf (self, sprig_message_item_get_parent_id (item)));
+  return TRUE;
+}
+
+void
+sprig_chat_undo_delete (SprigChat *self)
+{
+  g_return_if_fail (SPRIG_IS_CHAT (self));
+
+  if (self->pending_delete == 0 || self->generating)
+    return;
+  self->pending_delete = 0;
+  show_leaf (self, self->leaf_before_delete);
+}
+
+void
+sprig_chat_commit_delete (SprigChat *self)
+{
+  g_return_if_fail (SPRIG_IS_CHAT (self));
+  commit_delete (self);
+}
+
+/* Tokens of the last prompt that the engine evaluated (the rest came from its cache). */
+guint
+sprig_chat_get_last_prompt_evaluated (SprigChat *self)
+{
+  g_return_val_if_fail (SPRIG_IS_CHAT (self), 0);
+  return self->last_prompt_evaluated;
 }
 
 /* Stops the running turn; what was generated stays, marked interrupted. */
@@ -520,10 +989,14 @@ sprig_chat_finalize (GObject *object)
   SprigChat *self = SPRIG_CHAT (object);
 
   g_clear_object (&self->messages);
+  g_clear_pointer (&self->children, g_hash_table_unref);
+  g_clear_pointer (&self->items, g_hash_table_unref);
+  g_clear_pointer (&self->conversation, sprig_conversation_free);
   g_clear_object (&self->engine);
   g_clear_object (&self->store);
   g_clear_pointer (&self->stop_tasks, g_ptr_array_unref);
   g_free (self->model_id);
+  g_free (self->backend);
   G_OBJECT_CLASS (sprig_chat_parent_class)->finalize (object);
 }
 
@@ -572,5 +1045,9 @@ static void
 sprig_chat_init (SprigChat *self)
 {
   self->messages = g_list_store_new (SPRIG_TYPE_MESSAGE_ITEM);
+  self->items = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_object_unref);
+  self->children = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free,
+                                          (GDestroyNotify) g_ptr_array_unref);
+  self->conversation = sprig_conversation_new ();
   self->stop_tasks = g_ptr_array_new_with_free_func (g_object_unref);
 }

@@ -21,10 +21,27 @@ void        sprig_chat_set_conversation     (SprigChat           *self,
 gboolean    sprig_chat_get_generating       (SprigChat           *self);
 void        sprig_chat_set_model_id         (SprigChat           *self,
                                              const char          *model_id);
+void        sprig_chat_set_backend          (SprigChat           *self,
+                                             const char          *backend);
+const SprigConversation *
+            sprig_chat_get_conversation     (SprigChat           *self);
 void        sprig_chat_set_max_tokens       (SprigChat           *self,
                                              guint                max_tokens);
 void        sprig_chat_send                 (SprigChat           *self,
                                              const char          *text);
+gboolean    sprig_chat_regenerate           (SprigChat           *self,
+                                             gint64               message_id);
+gboolean    sprig_chat_edit                 (SprigChat           *self,
+                                             gint64               message_id,
+                                             const char          *text);
+gboolean    sprig_chat_show_branch          (SprigChat           *self,
+                                             gint64               message_id,
+                                             int                  delta);
+gboolean    sprig_chat_delete               (SprigChat           *self,
+                                             gint64               message_id);
+void        sprig_chat_undo_delete          (SprigChat           *self);
+void        sprig_chat_commit_delete        (SprigChat           *self);
+guint       sprig_chat_get_last_prompt_evaluated (SprigChat      *self);
 void        sprig_chat_stop                 (SprigChat           *self);
 void        sprig_chat_stop_async           (SprigChat           *self,
                                              GAsyncReadyCallback  callback,

@@ -406,3 +406,78 @@ sprig_markdown_render (const char *text)
   g_array_unref (b.counters);
   return root;
 }
+
+/* Length of a fence opening or closing line's marker (``` or ~~~, three or more, after at
+ * most three spaces), 0 if @line is not one. */
+static gsize
+fence_length (const char *line,
+              const char *end,
+              char       *fence_char)
+{
+  const char *p = line;
+  gsize n = 0;
+
+  while (p < end && *p == ' ' && p - line < 3)
+    p++;
+  if (p >= end || (*p != '`' && *p != '~'))
+    return 0;
+  *fence_char = *p;
+  while (p + n < end && p[n] == *fence_char)
+    n++;
+  return n >= 3 ? n : 0;
+}
+
+/**
+ * sprig_markdown_stable_prefix:
+ * @text: Markdown that may still grow at its end
+ * @len: its length in bytes
+ *
+ * Where the blocks that can no longer change end: just after the last blank line outside
+ * a fenced code block that is followed by the start of an unindented line (an indented
+ * one may still continue a list item or be indented code). Rendering text[0, result) and
+ * the rest separately gives the same blocks as rendering the whole, except that a loose
+ * list split there shows as two lists until the reply is rendered once more at its end.
+ */
+gsize
+sprig_markdown_stable_prefix (const char *text,
+                              gsize       len)
+{
+  const char *end = text + len;
+  const char *line = text;
+  gsize stable = 0;
+  gsize fence = 0;           /* length of the open fence, 0 outside code */
+  char fence_char = 0;
+  gboolean after_blank = FALSE;
+
+  while (line < end)
+    {
+      const char *eol = memchr (line, '\n', end - line);
+      gboolean complete = eol != NULL;
+      const char *line_end = complete ? eol : end;
+      gboolean blank = TRUE;
+      char c = 0;
+      gsize n;
+
+      for (const char *p = line; p < line_end; p++)
+        if (!g_ascii_isspace (*p))
+          {
+            blank = FALSE;
+            break;
+          }
+      if (fence == 0 && after_blank && !blank && *line != ' ' && *line != '\t')
+        stable = line - text;
+      if (!complete)
+        break;
+      n = fence_length (line, line_end, &c);
+      if (fence == 0 && n > 0)
+        {
+          fence = n;
+          fence_char = c;
+        }
+      else if (fence > 0 && n >= fence && c == fence_char)
+        fence = 0;
+      after_blank = fence == 0 && blank;
+      line = eol + 1;
+    }
+  return stable;
+}

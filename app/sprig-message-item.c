@@ -19,14 +19,20 @@ struct _SprigMessageItem
   GObject parent_instance;
 
   gint64 id;
+  gint64 parent_id;
+  gint64 updated_at;
   SprigMessageRole role;
   SprigMessageStatus status;
   GString *raw;        /* the model's text as it came, tags included */
   GString *content;
   GString *reasoning;
   char *error;
-  SprigReplyStats stats;
+  char *model_id;
+  char *backend;
+  SprigReplyStats stats;   /* stats.backend points at backend */
   gboolean has_stats;
+  guint branch_index;      /* among the replies to the same message, from 0 */
+  guint n_branches;
 };
 
 G_DEFINE_FINAL_TYPE (SprigMessageItem, sprig_message_item, G_TYPE_OBJECT)
@@ -37,6 +43,7 @@ enum {
   PROP_CONTENT,
   PROP_REASONING,
   PROP_STATS,
+  PROP_BRANCH,
   N_PROPS
 };
 
@@ -66,8 +73,12 @@ sprig_message_item_new_from_message (const SprigMessage *msg)
 
   self = sprig_message_item_new (msg->role, msg->content);
   self->id = msg->id;
+  self->parent_id = msg->parent_id;
+  self->updated_at = msg->updated_at;
   self->status = msg->status;
   self->error = g_strdup (msg->error);
+  self->model_id = g_strdup (msg->model_id);
+  self->backend = g_strdup (msg->backend);
   if (msg->reasoning != NULL)
     g_string_assign (self->reasoning, msg->reasoning);
   if (msg->role == SPRIG_MESSAGE_ROLE_ASSISTANT && msg->completion_tokens > 0)
@@ -76,6 +87,8 @@ sprig_message_item_new_from_message (const SprigMessage *msg)
       self->stats.completion_tokens = msg->completion_tokens;
       self->stats.prompt_per_second = msg->prompt_per_second;
       self->stats.tokens_per_second = msg->tokens_per_second;
+      self->stats.first_token_ms = msg->first_token_ms;
+      self->stats.backend = self->backend;
       self->has_stats = TRUE;
     }
   return self;
@@ -94,6 +107,81 @@ sprig_message_item_set_id (SprigMessageItem *self,
 {
   g_return_if_fail (SPRIG_IS_MESSAGE_ITEM (self));
   self->id = id;
+}
+
+gint64
+sprig_message_item_get_parent_id (SprigMessageItem *self)
+{
+  g_return_val_if_fail (SPRIG_IS_MESSAGE_ITEM (self), 0);
+  return self->parent_id;
+}
+
+void
+sprig_message_item_set_parent_id (SprigMessageItem *self,
+                                  gint64            parent_id)
+{
+  g_return_if_fail (SPRIG_IS_MESSAGE_ITEM (self));
+  self->parent_id = parent_id;
+}
+
+/* When the message last changed (microseconds; 0 for one not stored yet): the newest
+ * branch is the one shown after its sibling is deleted. */
+gint64
+sprig_message_item_get_updated_at (SprigMessageItem *self)
+{
+  g_return_val_if_fail (SPRIG_IS_MESSAGE_ITEM (self), 0);
+  return self->updated_at;
+}
+
+void
+sprig_message_item_touch (SprigMessageItem *self)
+{
+  g_return_if_fail (SPRIG_IS_MESSAGE_ITEM (self));
+  self->updated_at = g_get_real_time ();
+}
+
+/* The model file and the engine backend that write this reply. */
+void
+sprig_message_item_set_origin (SprigMessageItem *self,
+                               const char       *model_id,
+                               const char       *backend)
+{
+  g_return_if_fail (SPRIG_IS_MESSAGE_ITEM (self));
+  g_free (self->model_id);
+  self->model_id = g_strdup (model_id);
+  g_free (self->backend);
+  self->backend = g_strdup (backend);
+  self->stats.backend = self->backend;
+}
+
+/* Which of @n_branches sibling messages (the answers to one question, or the versions of
+ * an edited question) this is, from 0. */
+void
+sprig_message_item_set_branch (SprigMessageItem *self,
+                               guint             index,
+                               guint             n_branches)
+{
+  g_return_if_fail (SPRIG_IS_MESSAGE_ITEM (self));
+
+  if (self->branch_index == index && self->n_branches == n_branches)
+    return;
+  self->branch_index = index;
+  self->n_branches = n_branches;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BRANCH]);
+}
+
+guint
+sprig_message_item_get_branch_index (SprigMessageItem *self)
+{
+  g_return_val_if_fail (SPRIG_IS_MESSAGE_ITEM (self), 0);
+  return self->branch_index;
+}
+
+guint
+sprig_message_item_get_n_branches (SprigMessageItem *self)
+{
+  g_return_val_if_fail (SPRIG_IS_MESSAGE_ITEM (self), 0);
+  return MAX (self->n_branches, 1);
 }
 
 SprigMessageRole
@@ -231,6 +319,12 @@ sprig_message_item_set_stats (SprigMessageItem      *self,
   g_return_if_fail (stats != NULL);
 
   self->stats = *stats;
+  if (stats->backend != NULL && g_strcmp0 (stats->backend, self->backend) != 0)
+    {
+      g_free (self->backend);
+      self->backend = g_strdup (stats->backend);
+    }
+  self->stats.backend = self->backend;
   self->has_stats = TRUE;
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATS]);
 }
@@ -254,8 +348,21 @@ sprig_message_item_set_error (SprigMessageItem *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATUS]);
 }
 
-/* The small line under an assistant message: "42 tokens · 31.5 tokens/s", or why it
- * stopped early. NULL when there is nothing to say. */
+static const char *
+backend_display_name (const char *backend)
+{
+  if (g_strcmp0 (backend, "cpu") == 0)
+    return _("CPU");
+  if (g_strcmp0 (backend, "vulkan") == 0)
+    return _("Vulkan");
+  if (g_strcmp0 (backend, "reference") == 0)
+    return _("Reference");
+  return backend;
+}
+
+/* The small line under an assistant message: "42 tokens · 31.5 tokens/s · first token in
+ * 0.21 s · bonsai-8b.gguf · CPU", or why it stopped early. NULL when there is nothing to
+ * say. */
 char *
 sprig_message_item_dup_stats_text (SprigMessageItem *self)
 {
@@ -279,7 +386,17 @@ sprig_message_item_dup_stats_text (SprigMessageItem *self)
                               self->stats.completion_tokens);
       g_string_append (s, " · ");
       g_string_append_printf (s, _("%.1f tokens/s"), self->stats.tokens_per_second);
+      if (self->stats.first_token_ms > 0)
+        {
+          g_string_append (s, " · ");
+          g_string_append_printf (s, _("first token in %.2f s"),
+                                  self->stats.first_token_ms / 1000.0);
+        }
     }
+  if (self->model_id != NULL && s->len > 0)
+    g_string_append_printf (s, " · %s", self->model_id);
+  if (self->backend != NULL && s->len > 0)
+    g_string_append_printf (s, " · %s", backend_display_name (self->backend));
   return g_string_free (s, FALSE);
 }
 
@@ -292,6 +409,8 @@ sprig_message_item_finalize (GObject *object)
   g_string_free (self->content, TRUE);
   g_string_free (self->reasoning, TRUE);
   g_free (self->error);
+  g_free (self->model_id);
+  g_free (self->backend);
   G_OBJECT_CLASS (sprig_message_item_parent_class)->finalize (object);
 }
 
@@ -317,6 +436,9 @@ sprig_message_item_get_property (GObject    *object,
     case PROP_STATS:
       g_value_set_boolean (value, self->has_stats);
       break;
+    case PROP_BRANCH:
+      g_value_set_uint (value, self->branch_index);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -336,6 +458,8 @@ sprig_message_item_class_init (SprigMessageItemClass *klass)
   properties[PROP_REASONING] = g_param_spec_string ("reasoning", NULL, NULL, NULL, flags);
   /* TRUE once the reply has its final numbers */
   properties[PROP_STATS] = g_param_spec_boolean ("stats", NULL, NULL, FALSE, flags);
+  /* notified when the branch index or the number of branches changes */
+  properties[PROP_BRANCH] = g_param_spec_uint ("branch", NULL, NULL, 0, G_MAXUINT, 0, flags);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 

@@ -17,6 +17,19 @@ SprigMessageItem  *sprig_message_item_new_from_message (const SprigMessage *msg)
 gint64             sprig_message_item_get_id           (SprigMessageItem   *self);
 void               sprig_message_item_set_id           (SprigMessageItem   *self,
                                                         gint64              id);
+gint64             sprig_message_item_get_parent_id    (SprigMessageItem   *self);
+void               sprig_message_item_set_parent_id    (SprigMessageItem   *self,
+                                                        gint64              parent_id);
+gint64             sprig_message_item_get_updated_at   (SprigMessageItem   *self);
+void               sprig_message_item_touch            (SprigMessageItem   *self);
+void               sprig_message_item_set_origin       (SprigMessageItem   *self,
+                                                        const char         *model_id,
+                                                        const char         *backend);
+void               sprig_message_item_set_branch       (SprigMessageItem   *self,
+                                                        guint               index,
+                                                        guint               n_branches);
+guint              sprig_message_item_get_branch_index (SprigMessageItem   *self);
+guint              sprig_message_item_get_n_branches   (SprigMessageItem   *self);
 SprigMessageRole   sprig_message_item_get_role         (SprigMessageItem   *self);
 SprigMessageStatus sprig_message_item_get_status       (SprigMessageItem   *self);
 void               sprig_message_item_set_status       (SprigMessageItem   *self,

@@ -2,8 +2,13 @@
  *
  * SprigMessageRow draws one message of the chat list: the user's words in a bubble on
  * the right, the assistant's reply on the left with its reasoning folded away and a
- * small stats line. A streaming reply is plain text (cheap to update every batch); a
- * finished one is rendered from Markdown once.
+ * small stats line, and under each a row of actions (branch arrows, copy, edit or
+ * regenerate, delete) that activate the chat view's "chat.*" actions with the message id.
+ *
+ * A streaming reply is rendered block by block: the complete Markdown blocks before the
+ * last blank line are rendered once and kept, and only the last, still growing block is
+ * rendered again with each batch, so a long reply costs the same per token as a short
+ * one. The finished reply is rendered once more as a whole.
  */
 #include "config.h"
 
@@ -16,16 +21,34 @@ struct _SprigMessageRow
 {
   GtkWidget parent_instance;
 
+  GtkBox *column;
   GtkBox *bubble;
   GtkExpander *think_expander;
   GtkLabel *think_label;
   GtkBox *body;
   GtkLabel *stats_label;
+  GtkBox *editor;
+  GtkTextView *editor_text;
+  GtkButton *edit_cancel_button;
+  GtkButton *edit_send_button;
+  GtkBox *actions;
+  GtkBox *branch_box;
+  GtkButton *branch_previous;
+  GtkLabel *branch_label;
+  GtkButton *branch_next;
+  GtkButton *copy_button;
+  GtkButton *edit_button;
+  GtkButton *regenerate_button;
+  GtkButton *delete_button;
 
   SprigMessageItem *item;
-  GtkLabel *plain_label;       /* the body while streaming, or for user text */
+  GtkLabel *plain_label;       /* the body of user text, or of a reply not yet started */
   gboolean rendered;           /* the body holds the Markdown of a finished reply */
-  gulong handlers[4];
+  gboolean streaming;          /* the body holds stable blocks and a tail */
+  gsize stable_len;            /* bytes of the content rendered as stable blocks */
+  GtkWidget *tail;             /* the rendering of the last block, or NULL */
+  guint n_renders;             /* Markdown renderings so far (tests read it) */
+  gulong handlers[5];
 };
 
 G_DEFINE_FINAL_TYPE (SprigMessageRow, sprig_message_row, GTK_TYPE_WIDGET)
@@ -43,6 +66,13 @@ sprig_message_row_get_item (SprigMessageRow *self)
   return self->item;
 }
 
+/* How many Markdown renderings this row has made: the streaming tests use it. */
+guint
+_sprig_message_row_get_n_renders (SprigMessageRow *self)
+{
+  return self->n_renders;
+}
+
 static void
 clear_body (SprigMessageRow *self)
 {
@@ -52,6 +82,9 @@ clear_body (SprigMessageRow *self)
     gtk_box_remove (self->body, child);
   self->plain_label = NULL;
   self->rendered = FALSE;
+  self->streaming = FALSE;
+  self->stable_len = 0;
+  self->tail = NULL;
 }
 
 static void
@@ -73,12 +106,57 @@ show_plain (SprigMessageRow *self,
 }
 
 static gboolean
-is_blank (const char *text)
+is_blank (const char *text,
+          gssize      len)
 {
-  for (; *text != '\0'; text++)
-    if (!g_ascii_isspace (*text))
+  for (const char *p = text; len < 0 ? *p != '\0' : p < text + len; p++)
+    if (!g_ascii_isspace (*p))
       return FALSE;
   return TRUE;
+}
+
+static GtkWidget *
+render (SprigMessageRow *self,
+        const char      *text,
+        gsize            len)
+{
+  g_autofree char *chunk = g_strndup (text, len);
+
+  self->n_renders++;
+  return sprig_markdown_render (chunk);
+}
+
+/* A growing reply: new complete blocks are rendered once and kept; the last block is
+ * rendered again. */
+static void
+update_streaming (SprigMessageRow *self,
+                  const char      *content)
+{
+  gsize len = strlen (content);
+  gsize stable = sprig_markdown_stable_prefix (content, len);
+
+  if (!self->streaming)
+    {
+      clear_body (self);
+      self->streaming = TRUE;
+    }
+  if (self->tail != NULL)
+    {
+      gtk_box_remove (self->body, self->tail);
+      self->tail = NULL;
+    }
+  if (stable > self->stable_len)
+    {
+      if (!is_blank (content + self->stable_len, stable - self->stable_len))
+        gtk_box_append (self->body, render (self, content + self->stable_len,
+                                            stable - self->stable_len));
+      self->stable_len = stable;
+    }
+  if (!is_blank (content + self->stable_len, len - self->stable_len))
+    {
+      self->tail = render (self, content + self->stable_len, len - self->stable_len);
+      gtk_box_append (self->body, self->tail);
+    }
 }
 
 static void
@@ -95,13 +173,16 @@ update_body (SprigMessageRow *self)
   if (status == SPRIG_MESSAGE_STATUS_STREAMING)
     {
       /* An empty reply shows an ellipsis until its first words arrive. */
-      show_plain (self, content[0] != '\0' ? content : "…");
+      if (is_blank (content, -1))
+        show_plain (self, "…");
+      else
+        update_streaming (self, content);
       return;
     }
   if (self->rendered)
     return;
   clear_body (self);
-  if (is_blank (content))
+  if (is_blank (content, -1))
     {
       GtkWidget *label = gtk_label_new (_("The model wrote no text"));
 
@@ -111,7 +192,7 @@ update_body (SprigMessageRow *self)
       gtk_box_append (self->body, label);
     }
   else
-    gtk_box_append (self->body, sprig_markdown_render (content));
+    gtk_box_append (self->body, render (self, content, strlen (content)));
   self->rendered = TRUE;
 }
 
@@ -140,6 +221,30 @@ update_stats (SprigMessageRow *self)
   gtk_label_set_text (self->stats_label, text != NULL ? text : "");
 }
 
+/* Actions make sense once the message is stored and, for a reply, finished. */
+static void
+update_actions (SprigMessageRow *self)
+{
+  SprigMessageRole role = sprig_message_item_get_role (self->item);
+  gboolean settled = sprig_message_item_get_id (self->item) > 0 &&
+                     sprig_message_item_get_status (self->item) != SPRIG_MESSAGE_STATUS_STREAMING;
+  guint index = sprig_message_item_get_branch_index (self->item);
+  guint n = sprig_message_item_get_n_branches (self->item);
+  g_autofree char *position = g_strdup_printf ("%u/%u", index + 1, n);
+  g_autofree char *description = g_strdup_printf (_("Version %u of %u"), index + 1, n);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->actions), settled);
+  gtk_widget_set_visible (GTK_WIDGET (self->edit_button), role == SPRIG_MESSAGE_ROLE_USER);
+  gtk_widget_set_visible (GTK_WIDGET (self->regenerate_button),
+                          role == SPRIG_MESSAGE_ROLE_ASSISTANT);
+  gtk_widget_set_visible (GTK_WIDGET (self->branch_box), n > 1);
+  gtk_label_set_text (self->branch_label, position);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self->branch_label),
+                                  GTK_ACCESSIBLE_PROPERTY_LABEL, description, -1);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->branch_previous), index > 0);
+  gtk_widget_set_sensitive (GTK_WIDGET (self->branch_next), index + 1 < n);
+}
+
 static void
 content_changed_cb (SprigMessageRow *self)
 {
@@ -157,6 +262,117 @@ status_changed_cb (SprigMessageRow *self)
 {
   update_body (self);
   update_stats (self);
+  update_actions (self);
+}
+
+static void
+branch_changed_cb (SprigMessageRow *self)
+{
+  update_actions (self);
+}
+
+static void
+activate_with_id (SprigMessageRow *self,
+                  const char      *action)
+{
+  if (self->item == NULL || sprig_message_item_get_id (self->item) <= 0)
+    return;
+  gtk_widget_activate_action (GTK_WIDGET (self), action, "x",
+                              sprig_message_item_get_id (self->item));
+}
+
+static void
+copy_clicked_cb (SprigMessageRow *self)
+{
+  activate_with_id (self, "chat.copy-message");
+}
+
+static void
+regenerate_clicked_cb (SprigMessageRow *self)
+{
+  activate_with_id (self, "chat.regenerate");
+}
+
+static void
+delete_clicked_cb (SprigMessageRow *self)
+{
+  activate_with_id (self, "chat.delete-message");
+}
+
+static void
+previous_clicked_cb (SprigMessageRow *self)
+{
+  activate_with_id (self, "chat.previous-branch");
+}
+
+static void
+next_clicked_cb (SprigMessageRow *self)
+{
+  activate_with_id (self, "chat.next-branch");
+}
+
+static void
+close_editor (SprigMessageRow *self)
+{
+  gtk_widget_set_visible (GTK_WIDGET (self->editor), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->bubble), TRUE);
+  if (self->item != NULL)
+    update_actions (self);
+}
+
+/* Editing a question happens in place: the bubble turns into a text field. */
+void
+sprig_message_row_start_edit (SprigMessageRow *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->editor_text);
+
+  g_return_if_fail (SPRIG_IS_MESSAGE_ROW (self));
+
+  if (self->item == NULL || sprig_message_item_get_role (self->item) != SPRIG_MESSAGE_ROLE_USER)
+    return;
+  gtk_text_buffer_set_text (buffer, sprig_message_item_get_content (self->item), -1);
+  gtk_widget_set_visible (GTK_WIDGET (self->bubble), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->actions), FALSE);
+  gtk_widget_set_visible (GTK_WIDGET (self->editor), TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->editor_text));
+}
+
+static void
+edit_send_cb (SprigMessageRow *self)
+{
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (self->editor_text);
+  GtkTextIter start, end;
+  g_autofree char *text = NULL;
+
+  gtk_text_buffer_get_bounds (buffer, &start, &end);
+  text = gtk_text_buffer_get_text (buffer, &start, &end, FALSE);
+  g_strstrip (text);
+  if (text[0] == '\0' || self->item == NULL)
+    return;
+  close_editor (self);
+  gtk_widget_activate_action (GTK_WIDGET (self), "chat.edit-message", "(xs)",
+                              sprig_message_item_get_id (self->item), text);
+}
+
+static gboolean
+editor_key_pressed_cb (GtkEventControllerKey *controller,
+                       guint                  keyval,
+                       guint                  keycode,
+                       GdkModifierType        state,
+                       SprigMessageRow       *self)
+{
+  if (keyval == GDK_KEY_Escape)
+    {
+      close_editor (self);
+      gtk_widget_grab_focus (GTK_WIDGET (self->edit_button));
+      return GDK_EVENT_STOP;
+    }
+  if ((keyval == GDK_KEY_Return || keyval == GDK_KEY_KP_Enter) && (state & GDK_CONTROL_MASK))
+    {
+      edit_send_cb (self);
+      return GDK_EVENT_STOP;
+    }
+  return GDK_EVENT_PROPAGATE;
 }
 
 static void
@@ -174,8 +390,10 @@ apply_role (SprigMessageRow  *self,
             SprigMessageRole  role)
 {
   gboolean user = role == SPRIG_MESSAGE_ROLE_USER;
+  GtkAlign align = user ? GTK_ALIGN_END : GTK_ALIGN_START;
 
   gtk_widget_set_halign (GTK_WIDGET (self->bubble), user ? GTK_ALIGN_END : GTK_ALIGN_FILL);
+  gtk_widget_set_halign (GTK_WIDGET (self->actions), align);
   if (user)
     {
       gtk_widget_add_css_class (GTK_WIDGET (self->bubble), "user");
@@ -199,6 +417,7 @@ sprig_message_row_set_item (SprigMessageRow  *self,
     return;
   disconnect_item (self);
   clear_body (self);
+  close_editor (self);
   if (item == NULL)
     return;
   self->item = g_object_ref (item);
@@ -211,10 +430,13 @@ sprig_message_row_set_item (SprigMessageRow  *self,
                                                 G_CALLBACK (status_changed_cb), self);
   self->handlers[3] = g_signal_connect_swapped (item, "notify::stats",
                                                 G_CALLBACK (status_changed_cb), self);
+  self->handlers[4] = g_signal_connect_swapped (item, "notify::branch",
+                                                G_CALLBACK (branch_changed_cb), self);
   gtk_expander_set_expanded (self->think_expander, FALSE);
   update_body (self);
   update_reasoning (self);
   update_stats (self);
+  update_actions (self);
 }
 
 static void
@@ -240,11 +462,25 @@ sprig_message_row_class_init (SprigMessageRowClass *klass)
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/sprigchat/Sprig/sprig-message-row.ui");
+  gtk_widget_class_bind_template_child (widget_class, SprigMessageRow, column);
   gtk_widget_class_bind_template_child (widget_class, SprigMessageRow, bubble);
   gtk_widget_class_bind_template_child (widget_class, SprigMessageRow, think_expander);
   gtk_widget_class_bind_template_child (widget_class, SprigMessageRow, think_label);
   gtk_widget_class_bind_template_child (widget_class, SprigMessageRow, body);
   gtk_widget_class_bind_template_child (widget_class, SprigMessageRow, stats_label);
+  gtk_widget_class_bind_template_child (widget_class, SprigMessageRow, editor);
+  gtk_widget_class_bind_template_child (widget_class, SprigMessageRow, editor_text);
+  gtk_widget_class_bind_template_child (widget_class, SprigMessageRow, edit_cancel_button);
+  gtk_widget_class_bind_template_child (widget_class, SprigMessageRow, edit_send_button);
+  gtk_widget_class_bind_template_child (widget_class, SprigMessageRow, actions);
+  gtk_widget_class_bind_template_child (widget_class, SprigMessageRow, branch_box);
+  gtk_widget_class_bind_template_child (widget_class, SprigMessageRow, branch_previous);
+  gtk_widget_class_bind_template_child (widget_class, SprigMessageRow, branch_label);
+  gtk_widget_class_bind_template_child (widget_class, SprigMessageRow, branch_next);
+  gtk_widget_class_bind_template_child (widget_class, SprigMessageRow, copy_button);
+  gtk_widget_class_bind_template_child (widget_class, SprigMessageRow, edit_button);
+  gtk_widget_class_bind_template_child (widget_class, SprigMessageRow, regenerate_button);
+  gtk_widget_class_bind_template_child (widget_class, SprigMessageRow, delete_button);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "messagerow");
 }
@@ -252,5 +488,20 @@ sprig_message_row_class_init (SprigMessageRowClass *klass)
 static void
 sprig_message_row_init (SprigMessageRow *self)
 {
+  GtkEventController *keys = gtk_event_controller_key_new ();
+
   gtk_widget_init_template (GTK_WIDGET (self));
+  g_signal_connect_swapped (self->copy_button, "clicked", G_CALLBACK (copy_clicked_cb), self);
+  g_signal_connect_swapped (self->edit_button, "clicked",
+                            G_CALLBACK (sprig_message_row_start_edit), self);
+  g_signal_connect_swapped (self->regenerate_button, "clicked",
+                            G_CALLBACK (regenerate_clicked_cb), self);
+  g_signal_connect_swapped (self->delete_button, "clicked", G_CALLBACK (delete_clicked_cb), self);
+  g_signal_connect_swapped (self->branch_previous, "clicked",
+                            G_CALLBACK (previous_clicked_cb), self);
+  g_signal_connect_swapped (self->branch_next, "clicked", G_CALLBACK (next_clicked_cb), self);
+  g_signal_connect_swapped (self->edit_cancel_button, "clicked", G_CALLBACK (close_editor), self);
+  g_signal_connect_swapped (self->edit_send_button, "clicked", G_CALLBACK (edit_send_cb), self);
+  g_signal_connect (keys, "key-pressed", G_CALLBACK (editor_key_pressed_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self->editor_text), keys);
 }

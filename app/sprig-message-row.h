@@ -15,5 +15,9 @@ GtkWidget        *sprig_message_row_new      (void);
 SprigMessageItem *sprig_message_row_get_item (SprigMessageRow  *self);
 void              sprig_message_row_set_item (SprigMessageRow  *self,
                                               SprigMessageItem *item);
+void              sprig_message_row_start_edit (SprigMessageRow *self);
+
+/* For tests. */
+guint             _sprig_message_row_get_n_renders (SprigMessageRow *self);
 
 G_END_DECLS

@@ -26,6 +26,7 @@ on_model_loaded (SprigWindow       *self,
   self->model_name = g_path_get_basename (info->path);
   g_settings_set_string (self->settings, "model-path", info->path);
   sprig_chat_set_model_id (self->chat, self->model_name);
+  sprig_chat_set_backend (self->chat, info->backend);
   show_main_page (self);
   _sprig_window_update_title (self);
   if (info->chat_warning != NULL)

@@ -223,6 +223,8 @@ sprig_window_close_request (GtkWindow *window)
 
   if (!self->closing)
     save_window_state (self);
+  if (self->chat != NULL)
+    sprig_chat_commit_delete (self->chat);
   if (self->chat != NULL && sprig_chat_get_generating (self->chat))
     {
       if (!self->closing)

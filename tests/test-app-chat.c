@@ -73,6 +73,24 @@ find_widget (GtkWidget *root,
   return NULL;
 }
 
+/* The first widget of @type below @root that has the style class @css_class. */
+static GtkWidget *
+find_styled (GtkWidget  *root,
+             GType       type,
+             const char *css_class)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type) && gtk_widget_has_css_class (root, css_class))
+    return root;
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_styled (c, type, css_class);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 static SprigWindow *
 window (void)
 {
@@ -125,8 +143,9 @@ send_text (SprigWindow *win,
            const char  *text)
 {
   GtkWidget *view = find_widget (GTK_WIDGET (win), SPRIG_TYPE_CHAT_VIEW);
-  GtkWidget *text_view = find_widget (view, GTK_TYPE_TEXT_VIEW);
+  GtkWidget *text_view = find_styled (view, GTK_TYPE_TEXT_VIEW, "sprig-composer-text");
 
+  g_assert_nonnull (text_view);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (text_view)), text, -1);
   g_assert_true (gtk_widget_activate_action (view, "chat.send", NULL));
 }
@@ -454,6 +473,246 @@ test_restart_finds_conversation (void)
   screenshot ("chat");
 }
 
+static SprigMessageRow *
+row_for (SprigWindow      *win,
+         SprigMessageItem *item);
+
+static gboolean
+branch_count_is (gpointer data)
+{
+  SprigChat *chat = sprig_window_get_chat (window ());
+
+  return !sprig_chat_get_generating (chat) &&
+         sprig_message_item_get_n_branches (last_message (chat)) == GPOINTER_TO_UINT (data);
+}
+
+/* Regenerate makes a second answer; the arrows walk between the two, in the store too. */
+static void
+test_regenerate_and_branches (void)
+{
+  SprigWindow *win = open_window ();
+  SprigChat *chat = sprig_window_get_chat (win);
+  SprigStore *store = sprig_window_get_store (win);
+  GtkWidget *view = find_widget (GTK_WIDGET (win), SPRIG_TYPE_CHAT_VIEW);
+  g_autoptr(SprigConversation) conv = NULL;
+  g_autoptr(GPtrArray) stored = NULL;
+  g_autofree char *first_text = NULL;
+  g_autofree char *stats = NULL;
+  gint64 question, first, second;
+
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.new-chat", NULL);
+  spin (100);
+  send_text (win, "Name three colours.");
+  wait_for (not_generating, chat, "the first answer");
+  g_assert_cmpuint (g_list_model_get_n_items (sprig_chat_get_messages (chat)), ==, 2);
+  question = sprig_message_item_get_id (message_at (chat, 0));
+  first = sprig_message_item_get_id (last_message (chat));
+  first_text = g_strdup (sprig_message_item_get_content (last_message (chat)));
+  g_assert_cmpuint (sprig_message_item_get_n_branches (last_message (chat)), ==, 1);
+
+  /* the stats line names the speed, the first token's delay, the model and the backend */
+  stats = sprig_message_item_dup_stats_text (last_message (chat));
+  g_test_message ("stats: %s", stats);
+  g_assert_nonnull (strstr (stats, "tokens/s"));
+  g_assert_nonnull (strstr (stats, "first token in"));
+  g_assert_nonnull (strstr (stats, "tiny.gguf"));
+
+  g_assert_true (gtk_widget_activate_action (view, "chat.regenerate", "x", first));
+  g_assert_true (sprig_chat_get_generating (chat));
+  wait_for (branch_count_is, GUINT_TO_POINTER (2), "the second answer");
+  g_assert_cmpuint (g_list_model_get_n_items (sprig_chat_get_messages (chat)), ==, 2);
+  second = sprig_message_item_get_id (last_message (chat));
+  g_assert_cmpint (second, !=, first);
+  g_assert_cmpuint (sprig_message_item_get_branch_index (last_message (chat)), ==, 1);
+  g_assert_cmpint (sprig_message_item_get_parent_id (last_message (chat)), ==, question);
+  stored = sprig_store_list_messages_sync (store, sprig_chat_get_conversation_id (chat), NULL);
+  g_assert_cmpuint (stored->len, ==, 3);
+  g_assert_cmpint (((SprigMessage *) stored->pdata[2])->parent_id, ==, question);
+  screenshot ("branches");
+
+  /* back to the first answer: shown, and remembered by the store */
+  g_assert_true (gtk_widget_activate_action (view, "chat.previous-branch", "x", second));
+  spin (200);
+  g_assert_cmpint (sprig_message_item_get_id (last_message (chat)), ==, first);
+  g_assert_cmpstr (sprig_message_item_get_content (last_message (chat)), ==, first_text);
+  g_assert_cmpuint (sprig_message_item_get_branch_index (last_message (chat)), ==, 0);
+  conv = sprig_store_get_conversation_sync (store, sprig_chat_get_conversation_id (chat), NULL);
+  g_assert_cmpint (conv->active_leaf_id, ==, first);
+  /* the row's arrows: "previous" is off on the first version, "next" goes forward */
+  {
+    SprigMessageRow *row = row_for (win, last_message (chat));
+    GtkWidget *label = NULL;
+
+    g_assert_nonnull (row);
+    label = find_styled (GTK_WIDGET (row), GTK_TYPE_LABEL, "numeric");
+    g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==, "1/2");
+  }
+  g_assert_true (gtk_widget_activate_action (view, "chat.next-branch", "x", first));
+  spin (100);
+  g_assert_cmpint (sprig_message_item_get_id (last_message (chat)), ==, second);
+}
+
+static SprigMessageRow *
+row_for (SprigWindow      *win,
+         SprigMessageItem *item)
+{
+  GtkWidget *view = find_widget (GTK_WIDGET (win), SPRIG_TYPE_CHAT_VIEW);
+  GtkWidget *list = find_widget (view, GTK_TYPE_LIST_VIEW);
+
+  for (GtkWidget *c = gtk_widget_get_first_child (list); c; c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *row = find_widget (c, SPRIG_TYPE_MESSAGE_ROW);
+
+      if (row != NULL && sprig_message_row_get_item (SPRIG_MESSAGE_ROW (row)) == item)
+        return SPRIG_MESSAGE_ROW (row);
+    }
+  return NULL;
+}
+
+/* Editing the question through its row asks the new words as a sibling and answers. */
+static void
+test_edit_question (void)
+{
+  SprigWindow *win = open_window ();
+  SprigChat *chat = sprig_window_get_chat (win);
+  SprigMessageItem *question = message_at (chat, 0);
+  SprigMessageRow *row = row_for (win, question);
+  GtkWidget *editor, *send;
+  g_autoptr(GPtrArray) stored = NULL;
+  gint64 old_id = sprig_message_item_get_id (question);
+  guint roots = 0;
+
+  g_assert_nonnull (row);
+  sprig_message_row_start_edit (row);
+  editor = find_styled (GTK_WIDGET (row), GTK_TYPE_TEXT_VIEW, "sprig-editor-text");
+  g_assert_true (gtk_widget_get_visible (gtk_widget_get_parent (editor)));
+  gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (editor)),
+                            "Name four colours.", -1);
+  send = find_styled (GTK_WIDGET (row), GTK_TYPE_BUTTON, "suggested-action");
+  g_signal_emit_by_name (send, "clicked");
+  g_assert_true (sprig_chat_get_generating (chat));
+  wait_for (not_generating, chat, "the answer to the edited question");
+
+  g_assert_cmpuint (g_list_model_get_n_items (sprig_chat_get_messages (chat)), ==, 2);
+  g_assert_cmpstr (sprig_message_item_get_content (message_at (chat, 0)), ==,
+                   "Name four colours.");
+  g_assert_cmpint (sprig_message_item_get_id (message_at (chat, 0)), !=, old_id);
+  g_assert_cmpuint (sprig_message_item_get_n_branches (message_at (chat, 0)), ==, 2);
+  g_assert_cmpuint (sprig_message_item_get_branch_index (message_at (chat, 0)), ==, 1);
+  stored = sprig_store_list_messages_sync (sprig_window_get_store (win),
+                                           sprig_chat_get_conversation_id (chat), NULL);
+  for (guint i = 0; i < stored->len; i++)
+    roots += ((SprigMessage *) stored->pdata[i])->parent_id == 0;
+  g_assert_cmpuint (stored->len, ==, 5);
+  g_assert_cmpuint (roots, ==, 2);
+
+  /* the old question, with both its answers, is one arrow away */
+  g_assert_true (sprig_chat_show_branch (chat, sprig_message_item_get_id (message_at (chat, 0)),
+                                         -1));
+  g_assert_cmpint (sprig_message_item_get_id (message_at (chat, 0)), ==, old_id);
+  g_assert_cmpuint (sprig_message_item_get_n_branches (last_message (chat)), ==, 2);
+}
+
+/* Delete hides at once; undo brings it back; the store deletes only on commit. */
+static void
+test_delete_message (void)
+{
+  SprigWindow *win = open_window ();
+  SprigChat *chat = sprig_window_get_chat (win);
+  SprigStore *store = sprig_window_get_store (win);
+  GtkWidget *view = find_widget (GTK_WIDGET (win), SPRIG_TYPE_CHAT_VIEW);
+  gint64 conv = sprig_chat_get_conversation_id (chat);
+  SprigMessageItem *reply = last_message (chat);
+  gint64 reply_id = sprig_message_item_get_id (reply);
+  g_autoptr(GPtrArray) stored = NULL;
+  g_autoptr(SprigMessage) gone = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpuint (sprig_message_item_get_n_branches (reply), ==, 2);
+  g_assert_true (gtk_widget_activate_action (view, "chat.delete-message", "x", reply_id));
+  /* the sibling answer takes its place, now the only one */
+  g_assert_cmpint (sprig_message_item_get_id (last_message (chat)), !=, reply_id);
+  g_assert_cmpuint (sprig_message_item_get_n_branches (last_message (chat)), ==, 1);
+  screenshot ("message-deleted");
+  sprig_chat_undo_delete (chat);
+  g_assert_cmpint (sprig_message_item_get_id (last_message (chat)), ==, reply_id);
+  g_assert_cmpuint (sprig_message_item_get_n_branches (last_message (chat)), ==, 2);
+  stored = sprig_store_list_messages_sync (store, conv, NULL);
+  g_assert_cmpuint (stored->len, ==, 5);
+  g_clear_pointer (&stored, g_ptr_array_unref);
+
+  g_assert_true (gtk_widget_activate_action (view, "chat.delete-message", "x", reply_id));
+  sprig_chat_commit_delete (chat);
+  spin (200);
+  gone = sprig_store_get_message_sync (store, reply_id, &error);
+  g_assert_null (gone);
+  g_assert_error (error, SPRIG_STORE_ERROR, SPRIG_STORE_ERROR_NOT_FOUND);
+  stored = sprig_store_list_messages_sync (store, conv, NULL);
+  g_assert_cmpuint (stored->len, ==, 4);
+}
+
+/* The second turn of a conversation reuses the first turn's cache: only the new words
+ * are evaluated. */
+static void
+test_second_turn_reuses_cache (void)
+{
+  SprigWindow *win = open_window ();
+  SprigChat *chat = sprig_window_get_chat (win);
+  const SprigReplyStats *stats;
+  guint evaluated;
+
+  /* short replies, so that two turns fit the tiny model's 512 tokens untruncated */
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.new-chat", NULL);
+  spin (100);
+  sprig_chat_set_max_tokens (chat, 24);
+  send_text (win, "And one more?");
+  wait_for (not_generating, chat, "a turn");
+  send_text (win, "The last one?");
+  wait_for (not_generating, chat, "the next turn");
+  stats = sprig_message_item_get_stats (last_message (chat));
+  g_assert_nonnull (stats);
+  evaluated = sprig_chat_get_last_prompt_evaluated (chat);
+  g_test_message ("second turn: %d prompt tokens, %u evaluated", stats->prompt_tokens, evaluated);
+  g_assert_cmpuint (evaluated, >, 0);
+  g_assert_cmpuint (evaluated * 2, <, (guint) stats->prompt_tokens);
+  sprig_chat_set_max_tokens (chat, 200);
+}
+
+/* Enter sends, Shift+Enter is a new line (the composer's key handler, as a key press). */
+static void
+test_composer_keys (void)
+{
+  SprigWindow *win = open_window ();
+  SprigChat *chat = sprig_window_get_chat (win);
+  GtkWidget *view = find_widget (GTK_WIDGET (win), SPRIG_TYPE_CHAT_VIEW);
+  GtkWidget *text_view = find_styled (view, GTK_TYPE_TEXT_VIEW, "sprig-composer-text");
+  GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (text_view));
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (text_view);
+  GtkEventController *keys = NULL;
+  guint n = g_list_model_get_n_items (sprig_chat_get_messages (chat));
+  gboolean handled = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && keys == NULL; i++)
+    {
+      g_autoptr(GtkEventController) c = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_EVENT_CONTROLLER_KEY (c) &&
+          gtk_event_controller_get_propagation_phase (c) == GTK_PHASE_CAPTURE)
+        keys = c;
+    }
+  g_assert_nonnull (keys);
+  gtk_text_buffer_set_text (buffer, "Keys?", -1);
+  g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_Return, 0, GDK_SHIFT_MASK, &handled);
+  g_assert_false (handled);
+  g_assert_false (sprig_chat_get_generating (chat));
+  g_signal_emit_by_name (keys, "key-pressed", GDK_KEY_Return, 0, 0, &handled);
+  g_assert_true (handled);
+  g_assert_true (sprig_chat_get_generating (chat));
+  g_assert_cmpuint (g_list_model_get_n_items (sprig_chat_get_messages (chat)), ==, n + 2);
+  wait_for (not_generating, chat, "the reply");
+  g_assert_cmpstr (sprig_message_item_get_content (message_at (chat, n)), ==, "Keys?");
+}
+
 static void
 store_result_cb (GObject      *source,
                  GAsyncResult *result,
@@ -600,6 +859,11 @@ main (int argc, char **argv)
   g_test_add_func ("/sprig/app/chat/delete-and-undo", test_delete_and_undo);
   g_test_add_func ("/sprig/app/chat/close-while-generating", test_close_while_generating);
   g_test_add_func ("/sprig/app/chat/restart-finds-conversation", test_restart_finds_conversation);
+  g_test_add_func ("/sprig/app/chat/regenerate-and-branches", test_regenerate_and_branches);
+  g_test_add_func ("/sprig/app/chat/edit-question", test_edit_question);
+  g_test_add_func ("/sprig/app/chat/delete-message", test_delete_message);
+  g_test_add_func ("/sprig/app/chat/second-turn-reuses-cache", test_second_turn_reuses_cache);
+  g_test_add_func ("/sprig/app/chat/composer-keys", test_composer_keys);
   g_test_add_func ("/sprig/app/chat/screenshots", test_screenshots);
   ret = g_test_run ();
   if (longest_stall_ms > 0)

@@ -2,7 +2,8 @@
  *
  * Unit tests of the chat view's pieces that need no engine: Markdown into widgets
  * (headings, emphasis, inline code, links, lists, quotes, tables, code blocks, raw HTML
- * shown as text) and the <think> split of a streaming reply, fed in awkward pieces.
+ * shown as text), the <think> split of a streaming reply, fed in awkward pieces, and the
+ * streaming renderer that renders only the last Markdown block again.
  */
 #include "config.h"
 
@@ -13,6 +14,7 @@
 #include "sprig-code-block.h"
 #include "sprig-markdown.h"
 #include "sprig-message-item.h"
+#include "sprig-message-row.h"
 
 static void
 collect (GtkWidget *root,
@@ -174,6 +176,87 @@ test_no_think (void)
   g_string_free (d.reasoning, TRUE);
 }
 
+static void
+test_stable_prefix (void)
+{
+  static const struct { const char *text; const char *stable_to; } cases[] = {
+    { "para one\n\npara two", "para two" },
+    { "para one\n\n", NULL },                        /* the next block has not begun */
+    { "a\n\nb\n\nc", "c" },
+    { "```c\ncode\n\nmore\n", NULL },               /* a blank line inside code */
+    { "```c\ncode\n```\n\nafter", "after" },
+    { "~~~\nx\n\n```\ny\n\nz", NULL },             /* ``` does not close ~~~ */
+    { "- a\n\n  continued", NULL },                  /* may continue the list item */
+    { "# Title\n\n| a | b |\n|---|---|\n| 1 | 2 |", "| a |" },
+    { "", NULL },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      const char *text = cases[i].text;
+      gsize expected = cases[i].stable_to != NULL ? (gsize) (strstr (text, cases[i].stable_to) - text)
+                                                  : 0;
+
+      g_test_message ("case %u", i);
+      g_assert_cmpuint (sprig_markdown_stable_prefix (text, strlen (text)), ==, expected);
+    }
+}
+
+/* A reply streamed word by word: the blocks before the last are rendered once and kept
+ * (the same widget through every later batch); the finished reply is rendered whole. */
+static void
+test_streaming_render (void)
+{
+  static const char *reply =
+    "First paragraph, with **bold** words.\n\n"
+    "- one\n- two\n\n"
+    "```sh\necho hi\n\necho there\n```\n\n"
+    "Last paragraph that keeps growing word by word until the end.";
+  g_autoptr(SprigMessageItem) item = sprig_message_item_new (SPRIG_MESSAGE_ROLE_ASSISTANT, NULL);
+  GtkWidget *row = g_object_ref_sink (sprig_message_row_new ());
+  g_auto(GStrv) words = g_strsplit (reply, " ", -1);
+  GtkLabel *first = NULL;
+  guint updates = 0;
+
+  sprig_message_item_set_status (item, SPRIG_MESSAGE_STATUS_STREAMING);
+  sprig_message_row_set_item (SPRIG_MESSAGE_ROW (row), item);
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      g_autofree char *piece = g_strconcat (i > 0 ? " " : "", words[i], NULL);
+
+      sprig_message_item_append_raw (item, piece, strlen (piece), NULL, NULL);
+      updates++;
+      if (first == NULL)
+        {
+          first = label_with_text (row, "First paragraph, with bold words.");
+          if (first != NULL && strstr (sprig_message_item_get_content (item), "\n\n-") != NULL)
+            g_object_ref (first);
+          else
+            first = NULL;
+        }
+      else
+        /* once stable, the first paragraph is never rendered again */
+        g_assert_true (label_with_text (row, "First paragraph, with bold words.") == first);
+    }
+  g_assert_nonnull (first);
+  /* one rendering of the tail per batch, plus one per block that became stable */
+  g_test_message ("%u batches, %u renderings", updates,
+                  _sprig_message_row_get_n_renders (SPRIG_MESSAGE_ROW (row)));
+  g_assert_cmpuint (_sprig_message_row_get_n_renders (SPRIG_MESSAGE_ROW (row)), <=, updates + 4);
+  {
+    g_autoptr(GPtrArray) blocks = find_all (row, SPRIG_TYPE_CODE_BLOCK);
+
+    g_assert_cmpuint (blocks->len, ==, 1);
+  }
+
+  sprig_message_item_set_status (item, SPRIG_MESSAGE_STATUS_COMPLETE);
+  g_assert_true (label_with_text (row, "First paragraph, with bold words.") != first);
+  g_assert_nonnull (label_with_text (row, "Last paragraph that keeps growing word by word until the end."));
+  g_object_unref (first);
+  sprig_message_row_set_item (SPRIG_MESSAGE_ROW (row), NULL);
+  g_object_unref (row);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -185,5 +268,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sprig/app/render/markdown-odd-input", test_markdown_odd_input);
   g_test_add_func ("/sprig/app/render/think-split", test_think_split);
   g_test_add_func ("/sprig/app/render/no-think", test_no_think);
+  g_test_add_func ("/sprig/app/render/stable-prefix", test_stable_prefix);
+  g_test_add_func ("/sprig/app/render/streaming-render", test_streaming_render);
   return g_test_run ();
 }
