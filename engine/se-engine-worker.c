@@ -6,6 +6,8 @@
  */
 #include "config.h"
 
+#include <string.h>
+
 #include "sprig/se-error.h"
 #include "se-engine-private.h"
 
@@ -142,26 +144,80 @@ serve_tokenize (SeEngine  *self,
   _se_engine_post (self, ev, TRUE);
 }
 
+/* Renders @messages[0, n) with the model's template and appends their tokens to @ids. */
+static gboolean
+encode_messages (SeEngine            *self,
+                 SeRequest           *req,
+                 const SeChatMessage *messages,
+                 gsize                n,
+                 GArray              *ids,
+                 GError             **error)
+{
+  g_autofree char *rendered = se_chat_template_render (se_model_get_chat_template (self->model),
+                                                       messages, n, &req->chat_options, error);
+
+  g_array_set_size (ids, 0);
+  return rendered != NULL &&
+         se_tokenizer_encode_append (se_model_get_tokenizer (self->model), rendered, -1,
+                                     SE_TOKENIZE_PARSE_SPECIAL, ids, error);
+}
+
+/* A conversation too long for the context loses its oldest messages, whole, after the
+ * system message (so the prompt keeps the template's structure, and a cached prefix
+ * stays valid until the next drop); it starts again at a user message. Only when the
+ * system message and the last message alone do not fit does se_generate() cut tokens. */
+static gboolean
+encode_conversation (SeEngine  *self,
+                     SeRequest *req,
+                     GArray    *ids,
+                     guint     *dropped,
+                     GError   **error)
+{
+  const SeChatMessage *all = req->messages;
+  gsize n = req->n_messages;
+  gsize first = n > 0 && g_strcmp0 (all[0].role, "system") == 0 ? 1 : 0;
+  guint budget = se_generate_prompt_budget (se_session_get_n_ctx (self->session),
+                                            req->max_tokens);
+  g_autofree SeChatMessage *kept = g_new0 (SeChatMessage, MAX (n, 1));
+  gsize start = first;
+
+  *dropped = 0;
+  if (!encode_messages (self, req, all, n, ids, error))
+    return FALSE;
+  if (!req->truncate_prompt || ids->len <= budget)
+    return TRUE;
+  memcpy (kept, all, first * sizeof *all);
+  while (n - start > 1)
+    {
+      start++;
+      while (n - start > 1 && g_strcmp0 (all[start].role, "user") != 0)
+        start++;
+      memcpy (kept + first, all + start, (n - start) * sizeof *all);
+      if (!encode_messages (self, req, kept, first + n - start, ids, error))
+        return FALSE;
+      *dropped = start - first;
+      if (ids->len <= budget)
+        break;
+    }
+  return TRUE;
+}
+
 /* The prompt of a generate request as token ids. */
 static GArray *
 prompt_tokens (SeEngine  *self,
                SeRequest *req,
+               guint     *messages_dropped,
                GError   **error)
 {
   SeTokenizer *tok = se_model_get_tokenizer (self->model);
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint32));
-  g_autofree char *rendered = NULL;
 
+  *messages_dropped = 0;
   if (req->tokens != NULL)
     g_array_append_vals (ids, req->tokens, req->n_tokens);
   else if (req->messages != NULL)
     {
-      rendered = se_chat_template_render (se_model_get_chat_template (self->model),
-                                          req->messages, req->n_messages, &req->chat_options,
-                                          error);
-      if (rendered == NULL
-          || !se_tokenizer_encode_append (tok, rendered, -1, SE_TOKENIZE_PARSE_SPECIAL, ids,
-                                          error))
+      if (!encode_conversation (self, req, ids, messages_dropped, error))
         return NULL;
     }
   else if (!se_tokenizer_encode_append (tok, req->text, -1,
@@ -212,7 +268,7 @@ serve_generate (SeEngine  *self,
 
   if (!require_model (self, req))
     return;
-  if ((ids = prompt_tokens (self, req, &error)) == NULL)
+  if ((ids = prompt_tokens (self, req, &stats.messages_dropped, &error)) == NULL)
     {
       post_error (self, req, error);
       return;

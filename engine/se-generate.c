@@ -26,6 +26,15 @@ typedef struct
   gint64 start_us;
 } Gen;
 
+guint
+se_generate_prompt_budget (guint n_ctx,
+                           guint max_tokens)
+{
+  guint reserve = MIN (max_tokens ? max_tokens : n_ctx / 4, n_ctx / 2);
+
+  return n_ctx - reserve;
+}
+
 const char *
 se_stop_reason_to_string (SeStopReason reason)
 {
@@ -204,7 +213,7 @@ se_generate (SeSession              *session,
              GCancellable           *cancellable,
              GError                **error)
 {
-  SeGenerateStats local_stats;
+  SeGenerateStats local_stats = { 0 };
   g_autoptr(SeDetokenizer) detok = NULL;
   g_autoptr(GString) pending = g_string_new (NULL);
   g_autoptr(GError) prefill_error = NULL;
@@ -218,17 +227,22 @@ se_generate (SeSession              *session,
   g_return_val_if_fail (session != NULL && sampler != NULL, FALSE);
   g_return_val_if_fail (prompt != NULL || n_prompt == 0, FALSE);
 
-  memset (g.stats, 0, sizeof *g.stats);
+  {
+    guint dropped = g.stats->messages_dropped;  /* counted by the caller, if any */
+
+    memset (g.stats, 0, sizeof *g.stats);
+    g.stats->messages_dropped = dropped;
+  }
   if (limits != NULL && limits->truncate_prompt)
     {
-      guint n_ctx = se_session_get_n_ctx (session);
-      guint reserve = MIN (limits->max_tokens ? limits->max_tokens : n_ctx / 4, n_ctx / 2);
+      guint budget = se_generate_prompt_budget (se_session_get_n_ctx (session),
+                                                limits->max_tokens);
 
-      if (n_prompt > n_ctx - reserve)
+      if (n_prompt > budget)
         {
-          g.stats->prompt_truncated = n_prompt - (n_ctx - reserve);
+          g.stats->prompt_truncated = n_prompt - budget;
           prompt += g.stats->prompt_truncated;
-          n_prompt = n_ctx - reserve;
+          n_prompt = budget;
         }
     }
   g.detok = detok = se_detokenizer_new (g.tok, FALSE);

@@ -811,6 +811,102 @@ test_screenshots (void)
   gtk_window_set_default_size (GTK_WINDOW (win), 960, 720);
 }
 
+static guint
+count_rows (GtkWidget *root)
+{
+  guint n = SPRIG_IS_MESSAGE_ROW (root) ? 1 : 0;
+
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    n += count_rows (c);
+  return n;
+}
+
+typedef struct
+{
+  GtkAdjustment *adj;
+  int step;
+  int n_steps;
+} Scroll;
+
+static gboolean
+scroll_step_cb (gpointer data)
+{
+  Scroll *s = data;
+  double top = gtk_adjustment_get_upper (s->adj) - gtk_adjustment_get_page_size (s->adj);
+
+  /* from the end to the start, a screenful and a half at a time */
+  s->step++;
+  gtk_adjustment_set_value (s->adj, top * (1.0 - (double) s->step / s->n_steps));
+  return s->step < s->n_steps ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
+}
+
+static gboolean
+scroll_done (gpointer data)
+{
+  Scroll *s = data;
+
+  return s->step >= s->n_steps;
+}
+
+/* 2,000 messages: the list builds rows only for what is on screen, and scrolling through
+ * all of it never stalls the main loop long. */
+static void
+test_long_conversation (void)
+{
+  SprigWindow *win = open_window ();
+  SprigStore *store = sprig_window_get_store (win);
+  SprigSidebar *sidebar = SPRIG_SIDEBAR (find_widget (GTK_WIDGET (win), SPRIG_TYPE_SIDEBAR));
+  GtkWidget *view = find_widget (GTK_WIDGET (win), SPRIG_TYPE_CHAT_VIEW);
+  GtkWidget *scroller = find_widget (view, GTK_TYPE_SCROLLED_WINDOW);
+  g_autoptr(SprigConversation) conv = sprig_conversation_new ();
+  GAsyncResult *result = NULL;
+  Meter meter = { 0 };
+  Scroll scroll = { 0 };
+  gint64 id, parent = 0, start;
+  double load_ms;
+  guint tick, rows;
+
+  conv->title = g_strdup ("Two thousand messages");
+  sprig_store_create_conversation_async (store, conv, NULL, store_result_cb, &result);
+  id = await_id (store, &result, sprig_store_create_conversation_finish);
+  for (int i = 0; i < 2000; i++)
+    {
+      g_autofree char *text = g_strdup_printf (i % 2 == 0 ? "Question %d: what comes next?"
+                                               : "Answer %d. Here is a *short* reply with "
+                                                 "`code` and a second sentence to wrap.", i);
+      g_autoptr(SprigMessage) msg = sprig_message_new (i % 2 == 0 ? SPRIG_MESSAGE_ROLE_USER
+                                                                  : SPRIG_MESSAGE_ROLE_ASSISTANT,
+                                                       text);
+
+      msg->conversation_id = id;
+      msg->parent_id = parent;
+      sprig_store_append_message_async (store, msg, NULL, store_result_cb, &result);
+      parent = await_id (store, &result, sprig_store_append_message_finish);
+    }
+  sprig_sidebar_refresh (sidebar);
+  start = g_get_monotonic_time ();
+  activate_conversation (win, id);
+  wait_for (messages_loaded, GUINT_TO_POINTER (2000), "2,000 messages");
+  load_ms = (g_get_monotonic_time () - start) / 1000.0;
+  spin (300);
+  rows = count_rows (view);
+  g_test_message ("2,000 messages: loaded in %.0f ms, %u rows built", load_ms, rows);
+  g_assert_cmpuint (rows, <, 300);  /* GTK 4.8 keeps about 200 around the view */
+
+  scroll.adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
+  scroll.n_steps = 200;
+  tick = g_timeout_add_full (G_PRIORITY_HIGH, 1, meter_tick_cb, &meter, NULL);
+  g_timeout_add (16, scroll_step_cb, &scroll);
+  wait_for (scroll_done, &scroll, "the scroll to the top");
+  spin (100);
+  g_source_remove (tick);
+  g_test_message ("scrolling 2,000 messages: longest main-loop stall %.1f ms",
+                  meter.longest / 1000.0);
+  g_assert_cmpfloat (meter.longest / 1000.0, <, 250.0);
+  g_assert_cmpuint (count_rows (view), <, 300);
+  screenshot ("long-conversation-top");
+}
+
 static char *
 make_model (void)
 {
@@ -865,6 +961,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sprig/app/chat/second-turn-reuses-cache", test_second_turn_reuses_cache);
   g_test_add_func ("/sprig/app/chat/composer-keys", test_composer_keys);
   g_test_add_func ("/sprig/app/chat/screenshots", test_screenshots);
+  g_test_add_func ("/sprig/app/chat/long-conversation", test_long_conversation);
   ret = g_test_run ();
   if (longest_stall_ms > 0)
     g_print ("# longest main-loop stall while a reply streamed: %.1f ms\n", longest_stall_ms);

@@ -395,6 +395,46 @@ test_prefix_reuse (void)
   rec_clear (&t);
 }
 
+/* A conversation longer than the context loses whole old messages, not tokens: the
+ * system message stays, the prompt starts at a user message, nothing is cut mid-text. */
+static void
+test_drop_old_messages (void)
+{
+  g_autoptr(SeEngine) engine = se_engine_new ();
+  SeChatMessage messages[1 + 2 * 12];
+  g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
+  SeGenerateRequest req;
+  Rec l, a;
+
+  messages[0] = (SeChatMessage) { .role = "system", .content = "be brief" };
+  for (int i = 0; i < 12; i++)
+    {
+      g_ptr_array_add (texts, g_strdup_printf ("question %d", i));
+      messages[1 + 2 * i] = (SeChatMessage) { .role = "user", .content = texts->pdata[texts->len - 1] };
+      g_ptr_array_add (texts, g_strdup_printf ("answer %d", i));
+      messages[2 + 2 * i] = (SeChatMessage) { .role = "assistant",
+                                              .content = texts->pdata[texts->len - 1] };
+    }
+  rec_init (&l);
+  rec_init (&a);
+  load (engine, small_path, &l);
+  request_init (&req, 8);
+  req.messages = messages;
+  req.n_messages = G_N_ELEMENTS (messages) - 1;  /* ends with the last question */
+  req.truncate_prompt = TRUE;
+  se_engine_generate (engine, &req, rec_event, &a, NULL);
+  rec_wait (&a);
+  g_assert_no_error (a.error);
+  g_test_message ("%u messages dropped, %u prompt tokens, %u tokens cut",
+                  a.stats.messages_dropped, a.stats.prompt_tokens, a.stats.prompt_truncated);
+  g_assert_cmpuint (a.stats.messages_dropped, >, 0);
+  g_assert_cmpuint (a.stats.messages_dropped % 2, ==, 0);  /* starts again at a question */
+  g_assert_cmpuint (a.stats.prompt_truncated, ==, 0);
+  g_assert_cmpuint (a.stats.prompt_tokens, <=, se_generate_prompt_budget (64, 8));
+  rec_clear (&l);
+  rec_clear (&a);
+}
+
 static void
 test_cancel_latency (void)
 {
@@ -622,6 +662,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sprig/engine/engine/batching-busy-loop", test_batching_busy_loop);
   g_test_add_func ("/sprig/engine/engine/batching-rate", test_batching_rate);
   g_test_add_func ("/sprig/engine/engine/prefix-reuse", test_prefix_reuse);
+  g_test_add_func ("/sprig/engine/engine/drop-old-messages", test_drop_old_messages);
   g_test_add_func ("/sprig/engine/engine/cancel-latency", test_cancel_latency);
   g_test_add_func ("/sprig/engine/engine/cancel-queued", test_cancel_queued);
   g_test_add_func ("/sprig/engine/engine/destroy-while-generating",

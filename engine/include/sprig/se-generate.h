@@ -38,6 +38,7 @@ typedef struct
   guint prompt_tokens;        /* tokens of the prompt */
   guint prompt_evaluated;     /* of those, evaluated (the rest came from the cache) */
   guint prompt_truncated;     /* oldest prompt tokens dropped (truncate_prompt) */
+  guint messages_dropped;     /* oldest chat messages left out to fit (SeEngine) */
   double prompt_ms;
   double prompt_tok_s;        /* prompt_evaluated / prompt time */
   guint gen_tokens;           /* tokens generated, the end-of-generation one excluded */
@@ -53,6 +54,11 @@ typedef void (*SeTokenFunc) (gint32      token,
                              const char *text,
                              gsize       text_len,
                              gpointer    user_data);
+
+/* How many prompt tokens fit a context of @n_ctx with room for the reply, as
+ * truncate_prompt counts it. */
+guint se_generate_prompt_budget (guint n_ctx,
+                                 guint max_tokens);
 
 /* "eos", "length", "stop", "context", "cancelled". */
 const char *se_stop_reason_to_string (SeStopReason reason);
