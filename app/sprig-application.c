@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * SprigApplication owns the app-wide actions (about, quit) and their shortcuts and
- * opens the main window. Resources are looked up under the base id so that the
+ * SprigApplication owns the app-wide actions (preferences, about, quit) and their
+ * shortcuts, applies the color scheme from GSettings, and opens the main window. Resources are looked up under the base id so that the
  * development build (…Sprig.Devel) finds the same UI files.
  */
 #include "config.h"
@@ -10,12 +10,15 @@
 #include <gtksourceview/gtksource.h>
 
 #include "sprig-application.h"
+#include "sprig-preferences-window.h"
 #include "sprig-store.h"
 #include "sprig-window.h"
 
 struct _SprigApplication
 {
   AdwApplication parent_instance;
+
+  GSettings *settings;
 };
 
 G_DEFINE_FINAL_TYPE (SprigApplication, sprig_application, ADW_TYPE_APPLICATION)
@@ -58,14 +61,43 @@ sprig_application_handle_local_options (GApplication *app,
 }
 
 static void
+color_scheme_changed_cb (SprigApplication *self)
+{
+  static const AdwColorScheme schemes[] = {
+    ADW_COLOR_SCHEME_DEFAULT, ADW_COLOR_SCHEME_FORCE_LIGHT, ADW_COLOR_SCHEME_FORCE_DARK,
+  };
+  guint scheme = (guint) g_settings_get_enum (self->settings, "color-scheme");
+
+  adw_style_manager_set_color_scheme (adw_style_manager_get_default (),
+                                      schemes[MIN (scheme, G_N_ELEMENTS (schemes) - 1)]);
+}
+
+static void
 sprig_application_startup (GApplication *app)
 {
+  SprigApplication *self = SPRIG_APPLICATION (app);
+
   G_APPLICATION_CLASS (sprig_application_parent_class)->startup (app);
   gtk_source_init ();
+
+  self->settings = g_settings_new (APP_ID);
+  g_signal_connect_swapped (self->settings, "changed::color-scheme",
+                            G_CALLBACK (color_scheme_changed_cb), self);
+  color_scheme_changed_cb (self);
 
   gtk_icon_theme_add_resource_path (gtk_icon_theme_get_for_display (gdk_display_get_default ()),
                                     "/io/github/sprigchat/Sprig/icons");
   gtk_window_set_default_icon_name (APP_ID);
+}
+
+static void
+preferences_action_cb (GSimpleAction *action,
+                       GVariant      *parameter,
+                       gpointer       user_data)
+{
+  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (user_data));
+
+  gtk_window_present (GTK_WINDOW (sprig_preferences_window_new (parent)));
 }
 
 static void
@@ -114,14 +146,28 @@ quit_action_cb (GSimpleAction *action,
 }
 
 static const GActionEntry app_actions[] = {
+  { .name = "preferences", .activate = preferences_action_cb },
   { .name = "about", .activate = about_action_cb },
   { .name = "quit", .activate = quit_action_cb },
 };
 
 static void
+sprig_application_dispose (GObject *object)
+{
+  SprigApplication *self = SPRIG_APPLICATION (object);
+
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (sprig_application_parent_class)->dispose (object);
+}
+
+static void
 sprig_application_class_init (SprigApplicationClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  object_class->dispose = sprig_application_dispose;
 
   app_class->activate = sprig_application_activate;
   app_class->startup = sprig_application_startup;
@@ -132,6 +178,7 @@ static void
 sprig_application_init (SprigApplication *self)
 {
   static const char *quit_accels[] = { "<Control>q", NULL };
+  static const char *preferences_accels[] = { "<Control>comma", NULL };
 
   g_application_add_main_option (G_APPLICATION (self), "export-all", 0, G_OPTION_FLAG_NONE,
                                  G_OPTION_ARG_FILENAME,
@@ -145,4 +192,6 @@ sprig_application_init (SprigApplication *self)
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions),
                                    self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences",
+                                         preferences_accels);
 }

@@ -1,14 +1,19 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * The model side of SprigWindow: the "Open GGUF File…" dialog (GtkFileDialog from GTK
- * 4.10, a GtkFileChooserNative before), loading through SeEngine with a progress bar,
- * remembering the file in GSettings, and reporting load errors with their reason.
+ * 4.10, a GtkFileChooserNative before) and the model picker, loading through SeEngine
+ * with the backend, threads and context length from Preferences and a progress bar,
+ * falling back to the best available backend when the chosen one cannot run (and
+ * saying so), reloading when those settings change, remembering the file in GSettings,
+ * and reporting load errors with their reason.
  */
 #include "config.h"
 
 #include <glib/gi18n.h>
 
 #include "sprig-window-private.h"
+
+#define RELOAD_DELAY_MS 400
 
 static void
 show_main_page (SprigWindow *self)
@@ -18,19 +23,83 @@ show_main_page (SprigWindow *self)
     sprig_chat_view_focus_composer (self->chat_view);
 }
 
+/* The n_ctx to load with: the conversation's own, or the default from Preferences. */
+static guint
+wanted_n_ctx (SprigWindow *self)
+{
+  g_auto(SprigChatSettings) defaults = { 0 };
+
+  if (self->context_override != 0)
+    return self->context_override;
+  sprig_chat_settings_init_defaults (&defaults, self->settings);
+  return sprig_chat_settings_get_engine_n_ctx (&defaults);
+}
+
+static void
+remember_model (SprigWindow       *self,
+                const SeModelInfo *info)
+{
+  g_free (self->model_name);
+  self->model_name = g_path_get_basename (info->path);
+  g_free (self->model_path);
+  self->model_path = g_strdup (info->path);
+  g_free (self->backend);
+  self->backend = g_strdup (info->backend);
+  g_free (self->backend_description);
+  self->backend_description = g_strdup (info->backend_description);
+  g_free (self->chat_family);
+  self->chat_family = g_strdup (info->chat_family);
+  self->n_ctx = self->load_n_ctx;
+  g_free (self->backend_warning);
+  if (self->fallback_reason != NULL)
+    /* Translators: %s is why the chosen backend failed, then the backend used instead */
+    self->backend_warning = g_strdup_printf (_("%s. The model runs on the %s backend instead."),
+                                             self->fallback_reason, info->backend);
+  else
+    self->backend_warning = g_strdup (info->backend_warning);
+  g_clear_pointer (&self->fallback_reason, g_free);
+}
+
 static void
 on_model_loaded (SprigWindow       *self,
                  const SeModelInfo *info)
 {
-  g_free (self->model_name);
-  self->model_name = g_path_get_basename (info->path);
+  remember_model (self, info);
   g_settings_set_string (self->settings, "model-path", info->path);
+  sprig_model_picker_set_current (self->model_picker, info->path);
   sprig_chat_set_model_id (self->chat, self->model_name);
   sprig_chat_set_backend (self->chat, info->backend);
   show_main_page (self);
   _sprig_window_update_title (self);
+  if (self->backend_warning != NULL)
+    _sprig_window_toast (self, self->backend_warning);
   if (info->chat_warning != NULL)
     _sprig_window_toast (self, info->chat_warning);
+}
+
+static void start_load (SprigWindow *self);
+
+static void
+on_load_error (SprigWindow  *self,
+               const GError *error)
+{
+  g_autofree char *message = NULL;
+
+  /* A backend chosen in Preferences that cannot run here: try the best available one,
+   * and say why once the model is loaded. */
+  if (self->load_backend != NULL)
+    {
+      /* Translators: the first %s is a backend's name, the second the engine's reason */
+      self->fallback_reason = g_strdup_printf (_("The %s backend could not be used (%s)"),
+                                               self->load_backend, error->message);
+      g_clear_pointer (&self->load_backend, g_free);
+      start_load (self);
+      return;
+    }
+  g_clear_pointer (&self->fallback_reason, g_free);
+  message = g_strdup_printf (_("Could not load the model: %s"), error->message);
+  show_main_page (self);
+  _sprig_window_toast (self, message);
 }
 
 static void
@@ -52,14 +121,8 @@ load_event_cb (SeEngine      *engine,
       on_model_loaded (self, event->model);
       break;
     case SE_EVENT_ERROR:
-      {
-        g_autofree char *message = g_strdup_printf (_("Could not load the model: %s"),
-                                                    event->error->message);
-
-        self->load_request = 0;
-        show_main_page (self);
-        _sprig_window_toast (self, message);
-      }
+      self->load_request = 0;
+      on_load_error (self, event->error);
       break;
     case SE_EVENT_TOKENS:
     default:
@@ -67,24 +130,216 @@ load_event_cb (SeEngine      *engine,
     }
 }
 
-/* Loads @path in the engine's thread; the window shows progress meanwhile. */
+static void
+start_load (SprigWindow *self)
+{
+  SeModelParams params = {
+    .backend = self->load_backend,
+    .n_threads = (guint) MAX (g_settings_get_int (self->settings, "threads"), 0),
+  };
+
+  gtk_progress_bar_set_fraction (self->load_progress, 0);
+  if (self->load_request != 0)
+    se_engine_cancel (self->engine, self->load_request);
+  self->load_request = se_engine_load (self->engine, self->load_path, &params, self->load_n_ctx,
+                                       load_event_cb, g_object_ref (self), g_object_unref);
+}
+
+/* Loads @path in the engine's thread with the backend, threads and context length from
+ * Preferences; the window shows progress meanwhile. */
 void
 sprig_window_load_model (SprigWindow *self,
                          const char  *path)
 {
   g_autofree char *name = NULL;
+  g_autofree char *backend = NULL;
 
   g_return_if_fail (SPRIG_IS_WINDOW (self));
   g_return_if_fail (path != NULL);
 
   name = g_path_get_basename (path);
   adw_status_page_set_description (self->loading_page, name);
-  gtk_progress_bar_set_fraction (self->load_progress, 0);
   gtk_stack_set_visible_child_name (self->main_stack, "loading");
-  if (self->load_request != 0)
-    se_engine_cancel (self->engine, self->load_request);
-  self->load_request = se_engine_load (self->engine, path, NULL, 0, load_event_cb,
-                                       g_object_ref (self), g_object_unref);
+  g_clear_handle_id (&self->reload_source, g_source_remove);
+  self->reload_pending = FALSE;
+  backend = g_settings_get_string (self->settings, "backend");
+  g_free (self->load_path);
+  self->load_path = g_strdup (path);
+  g_free (self->load_backend);
+  self->load_backend = g_str_equal (backend, "auto") ? NULL : g_steal_pointer (&backend);
+  self->load_n_ctx = wanted_n_ctx (self);
+  g_clear_pointer (&self->fallback_reason, g_free);
+  start_load (self);
+}
+
+/* ---- reloading when the settings a model was loaded with change ---- */
+
+static void
+reload (SprigWindow *self)
+{
+  const char *path = self->load_request != 0 ? self->load_path : self->model_path;
+  g_autofree char *copy = g_strdup (path);
+
+  if (copy == NULL)
+    return;
+  if (sprig_chat_get_generating (self->chat))
+    {
+      self->reload_pending = TRUE;  /* after the reply */
+      return;
+    }
+  sprig_window_load_model (self, copy);
+}
+
+static gboolean
+reload_timeout_cb (gpointer user_data)
+{
+  SprigWindow *self = user_data;
+
+  self->reload_source = 0;
+  reload (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Spin buttons change a setting once per step: wait for the last one. */
+static void
+schedule_reload (SprigWindow *self)
+{
+  if (self->model_path == NULL && self->load_request == 0)
+    return;
+  g_clear_handle_id (&self->reload_source, g_source_remove);
+  self->reload_source = g_timeout_add (RELOAD_DELAY_MS, reload_timeout_cb, self);
+}
+
+static void
+settings_changed_cb (SprigWindow *self,
+                     const char  *key)
+{
+  if (g_str_equal (key, "backend") || g_str_equal (key, "threads"))
+    schedule_reload (self);
+  else if (g_str_equal (key, "context-length") && self->context_override == 0)
+    schedule_reload (self);
+}
+
+static void
+generating_changed_cb (SprigWindow *self)
+{
+  if (self->reload_pending && !sprig_chat_get_generating (self->chat))
+    {
+      self->reload_pending = FALSE;
+      reload (self);
+    }
+}
+
+void
+_sprig_window_set_chat_context (SprigWindow             *self,
+                                const SprigChatSettings *settings)
+{
+  g_auto(SprigChatSettings) defaults = { 0 };
+  guint wanted;
+
+  g_return_if_fail (SPRIG_IS_WINDOW (self));
+
+  /* Only a context of the conversation's own overrides Preferences, so that a changed
+   * default still reaches the conversations that did not choose one. */
+  sprig_chat_settings_init_defaults (&defaults, self->settings);
+  self->context_override = settings != NULL && settings->context_length != defaults.context_length
+                           ? sprig_chat_settings_get_engine_n_ctx (settings) : 0;
+  wanted = wanted_n_ctx (self);
+  if (self->load_request != 0 ? wanted != self->load_n_ctx : wanted != self->n_ctx)
+    schedule_reload (self);
+}
+
+const char *
+_sprig_window_get_backend (SprigWindow *self)
+{
+  g_return_val_if_fail (SPRIG_IS_WINDOW (self), NULL);
+  return self->backend;
+}
+
+const char *
+_sprig_window_get_backend_description (SprigWindow *self)
+{
+  g_return_val_if_fail (SPRIG_IS_WINDOW (self), NULL);
+  return self->backend_description;
+}
+
+const char *
+_sprig_window_get_backend_warning (SprigWindow *self)
+{
+  g_return_val_if_fail (SPRIG_IS_WINDOW (self), NULL);
+  return self->backend_warning;
+}
+
+gboolean
+_sprig_window_get_thinking_supported (SprigWindow *self)
+{
+  g_return_val_if_fail (SPRIG_IS_WINDOW (self), FALSE);
+  return g_strcmp0 (self->chat_family, "qwen3") == 0;
+}
+
+/* ---- the welcome page and the model picker ---- */
+
+static void
+model_activated_cb (SprigWindow *self,
+                    const char  *path)
+{
+  sprig_window_load_model (self, path);
+}
+
+static void
+describe_models_folder (SprigWindow *self,
+                        const char  *folder)
+{
+  g_autofree char *uri = g_filename_to_uri (folder, NULL, NULL);
+  g_autofree char *escaped_uri = g_markup_escape_text (uri != NULL ? uri : "", -1);
+  g_autofree char *escaped = g_markup_escape_text (folder, -1);
+  g_autofree char *text = NULL;
+
+  text = g_strdup_printf (_("Chat privately with AI models that run on this computer. Nothing "
+                            "you write leaves it.\n\nSprig runs models in GGUF format. The 1-bit "
+                            "Bonsai models by PrismML (8B, 4B or 1.7B) run well on ordinary "
+                            "computers: download one from <a href=\"%s\">PrismML on Hugging "
+                            "Face</a> and put it in your <a href=\"%s\">models folder</a> "
+                            "(%s), where Sprig finds it, or open it from anywhere."),
+                          "https://huggingface.co/prism-ml", escaped_uri, escaped);
+  adw_status_page_set_description (self->empty_page, text);
+}
+
+void
+_sprig_window_init_model (SprigWindow *self)
+{
+  g_autofree char *folder = sprig_model_picker_default_folder ();
+  g_autoptr(GFile) file = g_file_new_for_path (folder);
+  g_autofree char *model_path = g_settings_get_string (self->settings, "model-path");
+
+  describe_models_folder (self, folder);
+  sprig_model_picker_set_folder (self->model_picker, file);
+  sprig_model_picker_set_current (self->model_picker, model_path);
+  g_signal_connect_object (self->model_picker, "model-activated",
+                           G_CALLBACK (model_activated_cb), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->settings, "changed", G_CALLBACK (settings_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->chat, "notify::generating", G_CALLBACK (generating_changed_cb),
+                           self, G_CONNECT_SWAPPED);
+
+  if (model_path[0] != '\0')
+    sprig_window_load_model (self, model_path);
+  else
+    gtk_stack_set_visible_child_name (self->main_stack, "no-model");
+}
+
+void
+_sprig_window_dispose_model (SprigWindow *self)
+{
+  g_clear_handle_id (&self->reload_source, g_source_remove);
+  g_clear_pointer (&self->model_path, g_free);
+  g_clear_pointer (&self->backend, g_free);
+  g_clear_pointer (&self->backend_description, g_free);
+  g_clear_pointer (&self->backend_warning, g_free);
+  g_clear_pointer (&self->chat_family, g_free);
+  g_clear_pointer (&self->load_path, g_free);
+  g_clear_pointer (&self->load_backend, g_free);
+  g_clear_pointer (&self->fallback_reason, g_free);
 }
 
 static void

@@ -3,7 +3,9 @@
 
 #include <sprig/se-engine.h>
 
+#include "sprig-chat-settings.h"
 #include "sprig-chat-view.h"
+#include "sprig-model-picker.h"
 #include "sprig-sidebar.h"
 #include "sprig-window.h"
 
@@ -27,9 +29,30 @@ struct _SprigWindow
   AdwStatusPage *loading_page;
   GtkProgressBar *load_progress;
   SprigChatView *chat_view;
+  SprigModelPicker *model_picker;
 
   char *model_name;          /* file name of the loaded model, NULL if none */
   guint load_request;
+
+  /* sprig-window-model.c: what the model was loaded with, to know when to reload */
+  char *model_path;          /* the loaded model, NULL if none */
+  char *backend;             /* SeModelInfo of the loaded model */
+  char *backend_description;
+  char *backend_warning;
+  char *chat_family;
+  guint n_ctx;               /* the n_ctx asked for, not the one granted */
+  guint context_override;    /* a conversation's context length (engine n_ctx), 0: none */
+  char *load_path;           /* the load in flight */
+  char *load_backend;        /* the backend it named, NULL: automatic */
+  guint load_n_ctx;
+  char *fallback_reason;     /* why the named backend failed and automatic was tried */
+  guint reload_source;
+  gboolean reload_pending;   /* a setting changed while a reply was generated */
+
+  /* sprig-window-settings.c */
+  SprigConversation *new_chat_settings;  /* saved for a chat not in the store yet */
+  gint64 settings_conversation;          /* the conversation id last seen */
+  guint new_chat_source;
   gint64 pending_conversation;
   gboolean closing;
 };
@@ -38,5 +61,26 @@ void _sprig_window_toast         (SprigWindow *self,
                                   const char  *message);
 void _sprig_window_open_model    (SprigWindow *self);
 void _sprig_window_update_title  (SprigWindow *self);
+
+/* sprig-window-model.c */
+void        _sprig_window_init_model              (SprigWindow    *self);
+void        _sprig_window_dispose_model           (SprigWindow    *self);
+/* The backend the loaded model runs on ("cpu", "vulkan", "reference"), its description
+ * (the device) and why a better one could not start; NULL when no model is loaded. */
+const char *_sprig_window_get_backend             (SprigWindow    *self);
+const char *_sprig_window_get_backend_description (SprigWindow    *self);
+const char *_sprig_window_get_backend_warning     (SprigWindow    *self);
+/* Whether the loaded model's chat template has the Qwen3 thinking switch. */
+gboolean    _sprig_window_get_thinking_supported  (SprigWindow    *self);
+/* The context the conversation on screen asks for (its effective settings; NULL: the
+ * defaults). Reloads the model with it when it differs from the loaded one. */
+void        _sprig_window_set_chat_context        (SprigWindow             *self,
+                                                   const SprigChatSettings *settings);
+
+/* sprig-window-settings.c */
+void        _sprig_window_class_init_settings     (GtkWidgetClass *widget_class);
+void        _sprig_window_init_settings           (SprigWindow    *self);
+void        _sprig_window_dispose_settings        (SprigWindow    *self);
+void        _sprig_window_show_chat_settings      (SprigWindow    *self);
 
 G_END_DECLS

@@ -289,6 +289,8 @@ sprig_window_dispose (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
   g_clear_pointer (&self->model_name, g_free);
+  _sprig_window_dispose_model (self);
+  _sprig_window_dispose_settings (self);
 
   G_OBJECT_CLASS (sprig_window_parent_class)->dispose (object);
 }
@@ -322,6 +324,7 @@ sprig_window_class_init (SprigWindowClass *klass)
 
   g_type_ensure (SPRIG_TYPE_SIDEBAR);
   g_type_ensure (SPRIG_TYPE_CHAT_VIEW);
+  g_type_ensure (SPRIG_TYPE_MODEL_PICKER);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/sprigchat/Sprig/sprig-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SprigWindow, leaflet);
@@ -333,7 +336,9 @@ sprig_window_class_init (SprigWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SprigWindow, loading_page);
   gtk_widget_class_bind_template_child (widget_class, SprigWindow, load_progress);
   gtk_widget_class_bind_template_child (widget_class, SprigWindow, chat_view);
+  gtk_widget_class_bind_template_child (widget_class, SprigWindow, model_picker);
   install_actions (widget_class);
+  _sprig_window_class_init_settings (widget_class);
 }
 
 static void
@@ -366,8 +371,6 @@ setup_chat (SprigWindow *self)
 static void
 sprig_window_init (SprigWindow *self)
 {
-  g_autofree char *model_path = NULL;
-
   gtk_widget_init_template (GTK_WIDGET (self));
 
   self->settings = g_settings_new (APP_ID);
@@ -381,12 +384,8 @@ sprig_window_init (SprigWindow *self)
   adw_status_page_set_icon_name (self->loading_page, APP_ID "-symbolic");
   setup_chat (self);
   _sprig_window_update_title (self);
-
-  model_path = g_settings_get_string (self->settings, "model-path");
-  if (model_path[0] != '\0')
-    sprig_window_load_model (self, model_path);
-  else
-    gtk_stack_set_visible_child_name (self->main_stack, "no-model");
+  _sprig_window_init_settings (self);
+  _sprig_window_init_model (self);
 
 #if DEVELOPMENT_BUILD
   gtk_widget_add_css_class (GTK_WIDGET (self), "devel");
