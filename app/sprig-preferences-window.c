@@ -136,10 +136,10 @@ probe_done_cb (GObject      *source,
   self = SPRIG_PREFERENCES_WINDOW (user_data);
   show_backend (self, self->backend_cpu_row, states, "cpu");
   show_backend (self, self->backend_vulkan_row, states, "vulkan");
-  if (self->loaded_backend != NULL)
+  if (self->loaded_description != NULL)
     {
       g_autofree char *text = g_strdup_printf (_("The fastest backend that works on this "
-                                                 "computer; now %s"), self->loaded_backend);
+                                                 "computer (now: %s)"), self->loaded_description);
 
       adw_action_row_set_subtitle (self->backend_auto_row, text);
     }

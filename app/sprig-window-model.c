@@ -10,6 +10,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "sprig-window-private.h"
 
@@ -52,7 +53,7 @@ remember_model (SprigWindow       *self,
   self->n_ctx = self->load_n_ctx;
   g_free (self->backend_warning);
   if (self->fallback_reason != NULL)
-    /* Translators: %s is why the chosen backend failed, then the backend used instead */
+    /* Translators: the engine's reason why the chosen backend failed, then the one used */
     self->backend_warning = g_strdup_printf (_("%s. The model runs on the %s backend instead."),
                                              self->fallback_reason, info->backend);
   else
@@ -60,10 +61,53 @@ remember_model (SprigWindow       *self,
   g_clear_pointer (&self->fallback_reason, g_free);
 }
 
+/* Short enough for a toast, shown at once ahead of toasts already queued since the user
+ * just asked for this backend; the reason is one click away. */
+static void
+toast_backend_warning (SprigWindow *self)
+{
+  g_autofree char *title = g_strdup_printf (_("Could not use the preferred backend; running on %s"),
+                                            self->backend);
+  g_autofree char *escaped = g_markup_escape_text (title, -1);
+  AdwToast *toast = adw_toast_new (escaped);
+
+  adw_toast_set_timeout (toast, 10);
+  adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  adw_toast_set_button_label (toast, _("_Details"));
+  adw_toast_set_action_name (toast, "win.backend-details");
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+static void
+backend_details_action_cb (GtkWidget  *widget,
+                           const char *action_name,
+                           GVariant   *parameter)
+{
+  SprigWindow *self = SPRIG_WINDOW (widget);
+  GtkWidget *dialog;
+
+  if (self->backend_warning == NULL)
+    return;
+  dialog = adw_message_dialog_new (GTK_WINDOW (self), _("Backend Unavailable"),
+                                   self->backend_warning);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+void
+_sprig_window_class_init_model (GtkWidgetClass *widget_class)
+{
+  gtk_widget_class_install_action (widget_class, "win.backend-details", NULL,
+                                   backend_details_action_cb);
+}
+
 static void
 on_model_loaded (SprigWindow       *self,
                  const SeModelInfo *info)
 {
+  /* A reload with other settings need not repeat what the user heard about the file. */
+  gboolean reloaded = g_strcmp0 (self->model_path, info->path) == 0;
+
   remember_model (self, info);
   g_settings_set_string (self->settings, "model-path", info->path);
   sprig_model_picker_set_current (self->model_picker, info->path);
@@ -72,8 +116,8 @@ on_model_loaded (SprigWindow       *self,
   show_main_page (self);
   _sprig_window_update_title (self);
   if (self->backend_warning != NULL)
-    _sprig_window_toast (self, self->backend_warning);
-  if (info->chat_warning != NULL)
+    toast_backend_warning (self);
+  if (info->chat_warning != NULL && !reloaded)
     _sprig_window_toast (self, info->chat_warning);
 }
 
@@ -89,9 +133,13 @@ on_load_error (SprigWindow  *self,
    * and say why once the model is loaded. */
   if (self->load_backend != NULL)
     {
-      /* Translators: the first %s is a backend's name, the second the engine's reason */
-      self->fallback_reason = g_strdup_printf (_("The %s backend could not be used (%s)"),
-                                               self->load_backend, error->message);
+      const char *reason = error->message;
+
+      /* The engine names the file first; the user knows which one they opened. */
+      if (g_str_has_prefix (reason, self->load_path)
+          && g_str_has_prefix (reason + strlen (self->load_path), ": "))
+        reason += strlen (self->load_path) + 2;
+      self->fallback_reason = g_strdup (reason);
       g_clear_pointer (&self->load_backend, g_free);
       start_load (self);
       return;
@@ -292,7 +340,10 @@ describe_models_folder (SprigWindow *self,
 {
   g_autofree char *uri = g_filename_to_uri (folder, NULL, NULL);
   g_autofree char *escaped_uri = g_markup_escape_text (uri != NULL ? uri : "", -1);
-  g_autofree char *escaped = g_markup_escape_text (folder, -1);
+  const char *home = g_get_home_dir ();
+  g_autofree char *shown = g_str_has_prefix (folder, home) && folder[strlen (home)] == '/'
+                           ? g_strconcat ("~", folder + strlen (home), NULL) : g_strdup (folder);
+  g_autofree char *escaped = g_markup_escape_text (shown, -1);
   g_autofree char *text = NULL;
 
   text = g_strdup_printf (_("Chat privately with AI models that run on this computer. Nothing "

@@ -63,6 +63,7 @@ void _sprig_window_open_model    (SprigWindow *self);
 void _sprig_window_update_title  (SprigWindow *self);
 
 /* sprig-window-model.c */
+void        _sprig_window_class_init_model        (GtkWidgetClass *widget_class);
 void        _sprig_window_init_model              (SprigWindow    *self);
 void        _sprig_window_dispose_model           (SprigWindow    *self);
 /* The backend the loaded model runs on ("cpu", "vulkan", "reference"), its description

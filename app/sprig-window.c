@@ -338,6 +338,7 @@ sprig_window_class_init (SprigWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SprigWindow, chat_view);
   gtk_widget_class_bind_template_child (widget_class, SprigWindow, model_picker);
   install_actions (widget_class);
+  _sprig_window_class_init_model (widget_class);
   _sprig_window_class_init_settings (widget_class);
 }
 
