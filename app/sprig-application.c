@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * SprigApplication owns the app-wide actions (preferences, about, quit) and their
- * shortcuts, applies the color scheme from GSettings, and opens the main window. Resources are looked up under the base id so that the
- * development build (…Sprig.Devel) finds the same UI files.
+ * shortcuts, applies the color scheme from GSettings, and opens the main window.
+ * Resources are looked up under the base id so that the development build
+ * (…Sprig.Devel) finds the same UI files.
  */
 #include "config.h"
 

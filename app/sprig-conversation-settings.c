@@ -37,8 +37,12 @@ show_settings (SprigConversationSettings *self,
   g_autoptr(GPtrArray) rows = sprig_setting_rows_find (self->sampling_group);
 
   for (guint i = 0; i < rows->len; i++)
-    sprig_setting_row_set_value (rows->pdata[i],
-                                 sprig_chat_settings_get_value (s, sprig_setting_row_get_key (rows->pdata[i])));
+    {
+      GtkWidget *row = rows->pdata[i];
+      const SprigChatSettingKey *key = sprig_setting_row_get_key (row);
+
+      sprig_setting_row_set_value (row, sprig_chat_settings_get_value (s, key));
+    }
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (self->prompt_view),
                             s->system_prompt != NULL ? s->system_prompt : "", -1);
 }
@@ -117,8 +121,8 @@ sprig_conversation_settings_class_init (SprigConversationSettingsClass *klass)
 
   object_class->dispose = sprig_conversation_settings_dispose;
 
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/sprigchat/Sprig/sprig-conversation-settings.ui");
+  gtk_widget_class_set_template_from_resource (
+    widget_class, "/io/github/sprigchat/Sprig/sprig-conversation-settings.ui");
   gtk_widget_class_bind_template_child (widget_class, SprigConversationSettings, sampling_group);
   gtk_widget_class_bind_template_child (widget_class, SprigConversationSettings, prompt_view);
   gtk_widget_class_install_action (widget_class, "settings.save", NULL, save_cb);

@@ -228,8 +228,8 @@ sprig_preferences_window_class_init (SprigPreferencesWindowClass *klass)
 
   object_class->dispose = sprig_preferences_window_dispose;
 
-  gtk_widget_class_set_template_from_resource (widget_class,
-                                               "/io/github/sprigchat/Sprig/sprig-preferences-window.ui");
+  gtk_widget_class_set_template_from_resource (
+    widget_class, "/io/github/sprigchat/Sprig/sprig-preferences-window.ui");
   gtk_widget_class_bind_template_child (widget_class, SprigPreferencesWindow, backend_auto_row);
   gtk_widget_class_bind_template_child (widget_class, SprigPreferencesWindow, backend_cpu_row);
   gtk_widget_class_bind_template_child (widget_class, SprigPreferencesWindow, backend_vulkan_row);

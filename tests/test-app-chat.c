@@ -9,7 +9,6 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "sprig-application.h"
@@ -18,9 +17,8 @@
 #include "sprig-message-item.h"
 #include "sprig-message-row.h"
 #include "sprig-sidebar.h"
+#include "sprig-test-ui.h"
 #include "sprig-window.h"
-
-#define WAIT_US (60 * G_USEC_PER_SEC)
 
 static SprigApplication *the_app;
 static char *tmpdir;
@@ -30,50 +28,6 @@ static double longest_stall_ms;
 
 /* ---- helpers ---- */
 
-typedef gboolean (*Condition) (gpointer data);
-
-static void
-wait_for (Condition   cond,
-          gpointer    data,
-          const char *what)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_US;
-
-  while (!cond (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("timed out waiting for %s", what);
-      g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
-    }
-}
-
-static void
-spin (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (1000);
-}
-
-static GtkWidget *
-find_widget (GtkWidget *root,
-             GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_widget (c, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
-
-/* The first widget of @type below @root that has the style class @css_class. */
 static GtkWidget *
 find_styled (GtkWidget  *root,
              GType       type,
@@ -100,7 +54,7 @@ window (void)
 static gboolean
 chat_view_mapped (gpointer data)
 {
-  GtkWidget *view = find_widget (GTK_WIDGET (window ()), SPRIG_TYPE_CHAT_VIEW);
+  GtkWidget *view = sprig_test_find_type (GTK_WIDGET (window ()), SPRIG_TYPE_CHAT_VIEW);
 
   return view != NULL && gtk_widget_get_mapped (view);
 }
@@ -109,7 +63,7 @@ static SprigWindow *
 open_window (void)
 {
   g_application_activate (G_APPLICATION (the_app));
-  wait_for (chat_view_mapped, NULL, "the model to load");
+  sprig_test_wait_for (chat_view_mapped, NULL, "the model to load");
   return window ();
 }
 
@@ -142,7 +96,7 @@ static void
 send_text (SprigWindow *win,
            const char  *text)
 {
-  GtkWidget *view = find_widget (GTK_WIDGET (win), SPRIG_TYPE_CHAT_VIEW);
+  GtkWidget *view = sprig_test_find_type (GTK_WIDGET (win), SPRIG_TYPE_CHAT_VIEW);
   GtkWidget *text_view = find_styled (view, GTK_TYPE_TEXT_VIEW, "sprig-composer-text");
 
   g_assert_nonnull (text_view);
@@ -164,7 +118,8 @@ sidebar_item (SprigWindow *win,
               gint64       id,
               guint       *position)
 {
-  SprigSidebar *sidebar = SPRIG_SIDEBAR (find_widget (GTK_WIDGET (win), SPRIG_TYPE_SIDEBAR));
+  SprigSidebar *sidebar =
+    SPRIG_SIDEBAR (sprig_test_find_type (GTK_WIDGET (win), SPRIG_TYPE_SIDEBAR));
   GListModel *model = sprig_sidebar_get_model (sidebar);
 
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
@@ -181,29 +136,10 @@ sidebar_item (SprigWindow *win,
   return NULL;
 }
 
-/* Renders the window as it is on screen into BUILDDIR/screenshots/NAME.png. */
 static void
 screenshot (const char *name)
 {
-  GtkWidget *win = GTK_WIDGET (window ());
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (win);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "screenshots", NULL);
-  g_autofree char *file = g_strconcat (name, ".png", NULL);
-  g_autofree char *path = g_build_filename (dir, file, NULL);
-  int w = gtk_widget_get_width (win), h = gtk_widget_get_height (win);
-
-  spin (300);  /* let transitions and layout settle */
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), w, h);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (win)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, w, h));
-  g_mkdir_with_parents (dir, 0755);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
+  sprig_test_screenshot (GTK_WIDGET (window ()), name);
 }
 
 /* ---- stall meter: a 1 ms high-priority timer; the longest gap between its runs ---- */
@@ -246,14 +182,14 @@ test_send_streams (void)
   tick = g_timeout_add_full (G_PRIORITY_HIGH, 1, meter_tick_cb, &meter, NULL);
   send_text (win, "Hello, who are you?");
   g_assert_true (sprig_chat_get_generating (chat));
-  wait_for (reply_has_text, chat, "streamed text");
+  sprig_test_wait_for (reply_has_text, chat, "streamed text");
   /* the text is on screen while the reply still streams */
   g_assert_true (sprig_chat_get_generating (chat));
   reply = last_message (chat);
   g_assert_cmpint (sprig_message_item_get_status (reply), ==, SPRIG_MESSAGE_STATUS_STREAMING);
-  row = find_widget (GTK_WIDGET (win), SPRIG_TYPE_MESSAGE_ROW);
+  row = sprig_test_find_type (GTK_WIDGET (win), SPRIG_TYPE_MESSAGE_ROW);
   g_assert_nonnull (row);
-  wait_for (not_generating, chat, "the reply to finish");
+  sprig_test_wait_for (not_generating, chat, "the reply to finish");
   g_source_remove (tick);
   longest_stall_ms = meter.longest / 1000.0;
   g_test_message ("longest main-loop stall while streaming: %.1f ms", longest_stall_ms);
@@ -288,7 +224,7 @@ test_stop_keeps_partial (void)
 {
   SprigWindow *win = open_window ();
   SprigChat *chat = sprig_window_get_chat (win);
-  GtkWidget *view = find_widget (GTK_WIDGET (win), SPRIG_TYPE_CHAT_VIEW);
+  GtkWidget *view = sprig_test_find_type (GTK_WIDGET (win), SPRIG_TYPE_CHAT_VIEW);
   g_autoptr(SprigMessage) stored = NULL;
   g_autoptr(GError) error = NULL;
   SprigMessageItem *reply = NULL;
@@ -297,13 +233,13 @@ test_stop_keeps_partial (void)
   for (int attempt = 0; attempt < 5; attempt++)
     {
       send_text (win, "Tell me a long story.");
-      wait_for (reply_has_text, chat, "streamed text");
+      sprig_test_wait_for (reply_has_text, chat, "streamed text");
       if (!sprig_chat_get_generating (chat))
         continue;  /* the model ended its turn at once; try again */
       reply = last_message (chat);
       screenshot ("streaming");
       g_assert_true (gtk_widget_activate_action (view, "chat.stop", NULL));
-      wait_for (not_generating, chat, "the stop");
+      sprig_test_wait_for (not_generating, chat, "the stop");
       break;
     }
   g_assert_nonnull (reply);
@@ -321,7 +257,8 @@ static void
 test_rename_and_pin (void)
 {
   SprigWindow *win = open_window ();
-  SprigSidebar *sidebar = SPRIG_SIDEBAR (find_widget (GTK_WIDGET (win), SPRIG_TYPE_SIDEBAR));
+  SprigSidebar *sidebar =
+    SPRIG_SIDEBAR (sprig_test_find_type (GTK_WIDGET (win), SPRIG_TYPE_SIDEBAR));
   SprigStore *store = sprig_window_get_store (win);
   g_autoptr(SprigConversation) conv = NULL;
   GtkWidget *entry;
@@ -333,10 +270,10 @@ test_rename_and_pin (void)
   g_assert_nonnull (entry);
   gtk_editable_set_text (GTK_EDITABLE (entry), "  Greetings  ");
   g_signal_emit_by_name (entry, "activate");
-  spin (200);
+  sprig_test_spin (200);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (sidebar), "sidebar.pin", "x",
                                              first_conversation));
-  spin (300);
+  sprig_test_spin (300);
   conv = sprig_store_get_conversation_sync (store, first_conversation, NULL);
   g_assert_cmpstr (conv->title, ==, "Greetings");
   g_assert_true (conv->pinned);
@@ -360,15 +297,16 @@ static void
 test_delete_and_undo (void)
 {
   SprigWindow *win = open_window ();
-  SprigSidebar *sidebar = SPRIG_SIDEBAR (find_widget (GTK_WIDGET (win), SPRIG_TYPE_SIDEBAR));
+  SprigSidebar *sidebar =
+    SPRIG_SIDEBAR (sprig_test_find_type (GTK_WIDGET (win), SPRIG_TYPE_SIDEBAR));
   SprigChat *chat = sprig_window_get_chat (win);
   g_autoptr(SprigConversation) conv = NULL;
   gint64 id = sprig_chat_get_conversation_id (chat);
 
   g_assert_cmpint (id, >, 0);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (sidebar), "sidebar.delete", "x", id));
-  wait_for (conversation_unlisted, GINT_TO_POINTER (id), "the conversation to go");
-  spin (200);
+  sprig_test_wait_for (conversation_unlisted, GINT_TO_POINTER (id), "the conversation to go");
+  sprig_test_spin (200);
   /* the chat on screen was the deleted one: a new chat replaces it */
   g_assert_cmpint (sprig_chat_get_conversation_id (chat), ==, 0);
   conv = sprig_store_get_conversation_sync (sprig_window_get_store (win), id, NULL);
@@ -377,7 +315,7 @@ test_delete_and_undo (void)
   screenshot ("deleted-toast");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.undo-delete", "x", id));
-  wait_for (conversation_listed, GINT_TO_POINTER (id), "the conversation to come back");
+  sprig_test_wait_for (conversation_listed, GINT_TO_POINTER (id), "the conversation to come back");
   g_clear_pointer (&conv, sprig_conversation_free);
   conv = sprig_store_get_conversation_sync (sprig_window_get_store (win), id, NULL);
   g_assert_cmpint (conv->deleted_at, ==, 0);
@@ -393,11 +331,13 @@ static void
 activate_conversation (SprigWindow *win,
                        gint64       id)
 {
-  SprigSidebar *sidebar = SPRIG_SIDEBAR (find_widget (GTK_WIDGET (win), SPRIG_TYPE_SIDEBAR));
-  GtkWidget *list_view = find_widget (GTK_WIDGET (sidebar), GTK_TYPE_LIST_VIEW);
+  SprigSidebar *sidebar =
+    SPRIG_SIDEBAR (sprig_test_find_type (GTK_WIDGET (win), SPRIG_TYPE_SIDEBAR));
+  GtkWidget *list_view = sprig_test_find_type (GTK_WIDGET (sidebar), GTK_TYPE_LIST_VIEW);
   guint position = G_MAXUINT;
 
-  wait_for (conversation_listed, GINT_TO_POINTER (id), "the conversation in the sidebar");
+  sprig_test_wait_for (conversation_listed, GINT_TO_POINTER (id),
+                       "the conversation in the sidebar");
   sidebar_item (win, id, &position);
   g_signal_emit_by_name (list_view, "activate", position);
 }
@@ -421,15 +361,15 @@ test_close_while_generating (void)
   const SprigMessage *last;
 
   gtk_widget_activate_action (GTK_WIDGET (win), "win.new-chat", NULL);
-  spin (100);
+  sprig_test_spin (100);
   sprig_chat_set_max_tokens (chat, 0);
   send_text (win, "Write until I leave.");
-  wait_for (reply_has_text, chat, "streamed text");
+  sprig_test_wait_for (reply_has_text, chat, "streamed text");
   g_assert_true (sprig_chat_get_generating (chat));
   id = sprig_chat_get_conversation_id (chat);
   reply = g_object_ref (last_message (chat));
   gtk_window_close (GTK_WINDOW (win));
-  wait_for (no_windows, NULL, "the window to close");
+  sprig_test_wait_for (no_windows, NULL, "the window to close");
   partial = g_strdup (sprig_message_item_get_content (reply));
   g_assert_cmpint (sprig_message_item_get_status (reply), ==, SPRIG_MESSAGE_STATUS_INTERRUPTED);
   g_object_unref (reply);
@@ -437,7 +377,7 @@ test_close_while_generating (void)
   /* "restart": a new window with its own store and engine on the same data folder */
   win = open_window ();
   activate_conversation (win, id);
-  wait_for (messages_loaded, GUINT_TO_POINTER (2), "the conversation to load");
+  sprig_test_wait_for (messages_loaded, GUINT_TO_POINTER (2), "the conversation to load");
   last = NULL;
   stored = sprig_store_list_messages_sync (sprig_window_get_store (win), id, NULL);
   g_assert_cmpuint (stored->len, ==, 2);
@@ -456,16 +396,17 @@ test_restart_finds_conversation (void)
   SprigConversationItem *item;
 
   gtk_window_close (GTK_WINDOW (win));
-  wait_for (no_windows, NULL, "the window to close");
+  sprig_test_wait_for (no_windows, NULL, "the window to close");
   win = open_window ();
-  wait_for (conversation_listed, GINT_TO_POINTER (first_conversation), "the first conversation");
+  sprig_test_wait_for (conversation_listed, GINT_TO_POINTER (first_conversation),
+                       "the first conversation");
   item = sidebar_item (win, first_conversation, NULL);
   g_assert_cmpstr (sprig_conversation_item_get_title (item), ==, "Greetings");
   g_assert_true (sprig_conversation_item_get_pinned (item));
   activate_conversation (win, first_conversation);
   chat = sprig_window_get_chat (win);
   /* first turn, the stopped turn */
-  wait_for (messages_loaded, GUINT_TO_POINTER (4), "the conversation to load");
+  sprig_test_wait_for (messages_loaded, GUINT_TO_POINTER (4), "the conversation to load");
   g_assert_cmpstr (sprig_message_item_get_content (message_at (chat, 0)), ==,
                    "Hello, who are you?");
   g_assert_cmpint (sprig_message_item_get_status (message_at (chat, 3)), ==,
@@ -493,7 +434,7 @@ test_regenerate_and_branches (void)
   SprigWindow *win = open_window ();
   SprigChat *chat = sprig_window_get_chat (win);
   SprigStore *store = sprig_window_get_store (win);
-  GtkWidget *view = find_widget (GTK_WIDGET (win), SPRIG_TYPE_CHAT_VIEW);
+  GtkWidget *view = sprig_test_find_type (GTK_WIDGET (win), SPRIG_TYPE_CHAT_VIEW);
   g_autoptr(SprigConversation) conv = NULL;
   g_autoptr(GPtrArray) stored = NULL;
   g_autofree char *first_text = NULL;
@@ -501,9 +442,9 @@ test_regenerate_and_branches (void)
   gint64 question, first, second;
 
   gtk_widget_activate_action (GTK_WIDGET (win), "win.new-chat", NULL);
-  spin (100);
+  sprig_test_spin (100);
   send_text (win, "Name three colours.");
-  wait_for (not_generating, chat, "the first answer");
+  sprig_test_wait_for (not_generating, chat, "the first answer");
   g_assert_cmpuint (g_list_model_get_n_items (sprig_chat_get_messages (chat)), ==, 2);
   question = sprig_message_item_get_id (message_at (chat, 0));
   first = sprig_message_item_get_id (last_message (chat));
@@ -519,7 +460,7 @@ test_regenerate_and_branches (void)
 
   g_assert_true (gtk_widget_activate_action (view, "chat.regenerate", "x", first));
   g_assert_true (sprig_chat_get_generating (chat));
-  wait_for (branch_count_is, GUINT_TO_POINTER (2), "the second answer");
+  sprig_test_wait_for (branch_count_is, GUINT_TO_POINTER (2), "the second answer");
   g_assert_cmpuint (g_list_model_get_n_items (sprig_chat_get_messages (chat)), ==, 2);
   second = sprig_message_item_get_id (last_message (chat));
   g_assert_cmpint (second, !=, first);
@@ -532,7 +473,7 @@ test_regenerate_and_branches (void)
 
   /* back to the first answer: shown, and remembered by the store */
   g_assert_true (gtk_widget_activate_action (view, "chat.previous-branch", "x", second));
-  spin (200);
+  sprig_test_spin (200);
   g_assert_cmpint (sprig_message_item_get_id (last_message (chat)), ==, first);
   g_assert_cmpstr (sprig_message_item_get_content (last_message (chat)), ==, first_text);
   g_assert_cmpuint (sprig_message_item_get_branch_index (last_message (chat)), ==, 0);
@@ -548,7 +489,7 @@ test_regenerate_and_branches (void)
     g_assert_cmpstr (gtk_label_get_text (GTK_LABEL (label)), ==, "1/2");
   }
   g_assert_true (gtk_widget_activate_action (view, "chat.next-branch", "x", first));
-  spin (100);
+  sprig_test_spin (100);
   g_assert_cmpint (sprig_message_item_get_id (last_message (chat)), ==, second);
 }
 
@@ -556,12 +497,12 @@ static SprigMessageRow *
 row_for (SprigWindow      *win,
          SprigMessageItem *item)
 {
-  GtkWidget *view = find_widget (GTK_WIDGET (win), SPRIG_TYPE_CHAT_VIEW);
-  GtkWidget *list = find_widget (view, GTK_TYPE_LIST_VIEW);
+  GtkWidget *view = sprig_test_find_type (GTK_WIDGET (win), SPRIG_TYPE_CHAT_VIEW);
+  GtkWidget *list = sprig_test_find_type (view, GTK_TYPE_LIST_VIEW);
 
   for (GtkWidget *c = gtk_widget_get_first_child (list); c; c = gtk_widget_get_next_sibling (c))
     {
-      GtkWidget *row = find_widget (c, SPRIG_TYPE_MESSAGE_ROW);
+      GtkWidget *row = sprig_test_find_type (c, SPRIG_TYPE_MESSAGE_ROW);
 
       if (row != NULL && sprig_message_row_get_item (SPRIG_MESSAGE_ROW (row)) == item)
         return SPRIG_MESSAGE_ROW (row);
@@ -591,7 +532,7 @@ test_edit_question (void)
   send = find_styled (GTK_WIDGET (row), GTK_TYPE_BUTTON, "suggested-action");
   g_signal_emit_by_name (send, "clicked");
   g_assert_true (sprig_chat_get_generating (chat));
-  wait_for (not_generating, chat, "the answer to the edited question");
+  sprig_test_wait_for (not_generating, chat, "the answer to the edited question");
 
   g_assert_cmpuint (g_list_model_get_n_items (sprig_chat_get_messages (chat)), ==, 2);
   g_assert_cmpstr (sprig_message_item_get_content (message_at (chat, 0)), ==,
@@ -620,7 +561,7 @@ test_delete_message (void)
   SprigWindow *win = open_window ();
   SprigChat *chat = sprig_window_get_chat (win);
   SprigStore *store = sprig_window_get_store (win);
-  GtkWidget *view = find_widget (GTK_WIDGET (win), SPRIG_TYPE_CHAT_VIEW);
+  GtkWidget *view = sprig_test_find_type (GTK_WIDGET (win), SPRIG_TYPE_CHAT_VIEW);
   gint64 conv = sprig_chat_get_conversation_id (chat);
   SprigMessageItem *reply = last_message (chat);
   gint64 reply_id = sprig_message_item_get_id (reply);
@@ -643,7 +584,7 @@ test_delete_message (void)
 
   g_assert_true (gtk_widget_activate_action (view, "chat.delete-message", "x", reply_id));
   sprig_chat_commit_delete (chat);
-  spin (200);
+  sprig_test_spin (200);
   gone = sprig_store_get_message_sync (store, reply_id, &error);
   g_assert_null (gone);
   g_assert_error (error, SPRIG_STORE_ERROR, SPRIG_STORE_ERROR_NOT_FOUND);
@@ -663,12 +604,12 @@ test_second_turn_reuses_cache (void)
 
   /* short replies, so that two turns fit the tiny model's 512 tokens untruncated */
   gtk_widget_activate_action (GTK_WIDGET (win), "win.new-chat", NULL);
-  spin (100);
+  sprig_test_spin (100);
   sprig_chat_set_max_tokens (chat, 24);
   send_text (win, "And one more?");
-  wait_for (not_generating, chat, "a turn");
+  sprig_test_wait_for (not_generating, chat, "a turn");
   send_text (win, "The last one?");
-  wait_for (not_generating, chat, "the next turn");
+  sprig_test_wait_for (not_generating, chat, "the next turn");
   stats = sprig_message_item_get_stats (last_message (chat));
   g_assert_nonnull (stats);
   evaluated = sprig_chat_get_last_prompt_evaluated (chat);
@@ -684,7 +625,7 @@ test_composer_keys (void)
 {
   SprigWindow *win = open_window ();
   SprigChat *chat = sprig_window_get_chat (win);
-  GtkWidget *view = find_widget (GTK_WIDGET (win), SPRIG_TYPE_CHAT_VIEW);
+  GtkWidget *view = sprig_test_find_type (GTK_WIDGET (win), SPRIG_TYPE_CHAT_VIEW);
   GtkWidget *text_view = find_styled (view, GTK_TYPE_TEXT_VIEW, "sprig-composer-text");
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (GTK_TEXT_VIEW (text_view));
   g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (text_view);
@@ -709,16 +650,8 @@ test_composer_keys (void)
   g_assert_true (handled);
   g_assert_true (sprig_chat_get_generating (chat));
   g_assert_cmpuint (g_list_model_get_n_items (sprig_chat_get_messages (chat)), ==, n + 2);
-  wait_for (not_generating, chat, "the reply");
+  sprig_test_wait_for (not_generating, chat, "the reply");
   g_assert_cmpstr (sprig_message_item_get_content (message_at (chat, n)), ==, "Keys?");
-}
-
-static void
-store_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
 }
 
 static gint64
@@ -727,13 +660,10 @@ await_id (SprigStore    *store,
           gint64       (*finish) (SprigStore *, GAsyncResult *, GError **))
 {
   g_autoptr(GError) error = NULL;
-  gint64 id;
+  g_autoptr(GAsyncResult) done = sprig_test_await_result (result);
+  gint64 id = finish (store, done, &error);
 
-  while (*result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  id = finish (store, *result, &error);
   g_assert_no_error (error);
-  g_clear_object (result);
   return id;
 }
 
@@ -767,13 +697,13 @@ add_markdown_conversation (SprigStore *store)
   assistant->tokens_per_second = 41.7;
   conv->title = g_strdup ("Hello world in C");
 
-  sprig_store_create_conversation_async (store, conv, NULL, store_result_cb, &result);
+  sprig_store_create_conversation_async (store, conv, NULL, sprig_test_result_cb, &result);
   id = await_id (store, &result, sprig_store_create_conversation_finish);
   user->conversation_id = id;
-  sprig_store_append_message_async (store, user, NULL, store_result_cb, &result);
+  sprig_store_append_message_async (store, user, NULL, sprig_test_result_cb, &result);
   assistant->parent_id = await_id (store, &result, sprig_store_append_message_finish);
   assistant->conversation_id = id;
-  sprig_store_append_message_async (store, assistant, NULL, store_result_cb, &result);
+  sprig_store_append_message_async (store, assistant, NULL, sprig_test_result_cb, &result);
   g_assert_cmpint (await_id (store, &result, sprig_store_append_message_finish), >, 0);
   return id;
 }
@@ -783,20 +713,21 @@ test_screenshots (void)
 {
   SprigWindow *win = open_window ();
   AdwStyleManager *style = adw_style_manager_get_default ();
-  SprigSidebar *sidebar = SPRIG_SIDEBAR (find_widget (GTK_WIDGET (win), SPRIG_TYPE_SIDEBAR));
+  SprigSidebar *sidebar =
+    SPRIG_SIDEBAR (sprig_test_find_type (GTK_WIDGET (win), SPRIG_TYPE_SIDEBAR));
   gint64 id = add_markdown_conversation (sprig_window_get_store (win));
   GtkWidget *code;
 
   sprig_sidebar_refresh (sidebar);
   activate_conversation (win, id);
   /* the model's "no chat template" toast goes after 8 s; keep it out of the pictures */
-  spin (8500);
-  wait_for (messages_loaded, GUINT_TO_POINTER (2), "the Markdown conversation");
-  spin (300);
-  code = find_widget (GTK_WIDGET (win), g_type_from_name ("SprigCodeBlock"));
+  sprig_test_spin (8500);
+  sprig_test_wait_for (messages_loaded, GUINT_TO_POINTER (2), "the Markdown conversation");
+  sprig_test_spin (300);
+  code = sprig_test_find_type (GTK_WIDGET (win), g_type_from_name ("SprigCodeBlock"));
   g_assert_nonnull (code);
-  g_assert_nonnull (find_widget (GTK_WIDGET (win), GTK_TYPE_GRID));
-  g_assert_nonnull (find_widget (GTK_WIDGET (win), GTK_TYPE_EXPANDER));
+  g_assert_nonnull (sprig_test_find_type (GTK_WIDGET (win), GTK_TYPE_GRID));
+  g_assert_nonnull (sprig_test_find_type (GTK_WIDGET (win), GTK_TYPE_EXPANDER));
   screenshot ("markdown");
 
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
@@ -804,7 +735,7 @@ test_screenshots (void)
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
 
   gtk_window_set_default_size (GTK_WINDOW (win), 400, 720);
-  spin (300);
+  sprig_test_spin (300);
   screenshot ("narrow");
   gtk_widget_activate_action (GTK_WIDGET (win), "win.show-sidebar", NULL);
   screenshot ("narrow-sidebar");
@@ -855,9 +786,10 @@ test_long_conversation (void)
 {
   SprigWindow *win = open_window ();
   SprigStore *store = sprig_window_get_store (win);
-  SprigSidebar *sidebar = SPRIG_SIDEBAR (find_widget (GTK_WIDGET (win), SPRIG_TYPE_SIDEBAR));
-  GtkWidget *view = find_widget (GTK_WIDGET (win), SPRIG_TYPE_CHAT_VIEW);
-  GtkWidget *scroller = find_widget (view, GTK_TYPE_SCROLLED_WINDOW);
+  SprigSidebar *sidebar =
+    SPRIG_SIDEBAR (sprig_test_find_type (GTK_WIDGET (win), SPRIG_TYPE_SIDEBAR));
+  GtkWidget *view = sprig_test_find_type (GTK_WIDGET (win), SPRIG_TYPE_CHAT_VIEW);
+  GtkWidget *scroller = sprig_test_find_type (view, GTK_TYPE_SCROLLED_WINDOW);
   g_autoptr(SprigConversation) conv = sprig_conversation_new ();
   GAsyncResult *result = NULL;
   Meter meter = { 0 };
@@ -867,7 +799,7 @@ test_long_conversation (void)
   guint tick, rows;
 
   conv->title = g_strdup ("Two thousand messages");
-  sprig_store_create_conversation_async (store, conv, NULL, store_result_cb, &result);
+  sprig_store_create_conversation_async (store, conv, NULL, sprig_test_result_cb, &result);
   id = await_id (store, &result, sprig_store_create_conversation_finish);
   for (int i = 0; i < 2000; i++)
     {
@@ -880,15 +812,15 @@ test_long_conversation (void)
 
       msg->conversation_id = id;
       msg->parent_id = parent;
-      sprig_store_append_message_async (store, msg, NULL, store_result_cb, &result);
+      sprig_store_append_message_async (store, msg, NULL, sprig_test_result_cb, &result);
       parent = await_id (store, &result, sprig_store_append_message_finish);
     }
   sprig_sidebar_refresh (sidebar);
   start = g_get_monotonic_time ();
   activate_conversation (win, id);
-  wait_for (messages_loaded, GUINT_TO_POINTER (2000), "2,000 messages");
+  sprig_test_wait_for (messages_loaded, GUINT_TO_POINTER (2000), "2,000 messages");
   load_ms = (g_get_monotonic_time () - start) / 1000.0;
-  spin (300);
+  sprig_test_spin (300);
   rows = count_rows (view);
   g_test_message ("2,000 messages: loaded in %.0f ms, %u rows built", load_ms, rows);
   g_assert_cmpuint (rows, <, 300);  /* GTK 4.8 keeps about 200 around the view */
@@ -897,8 +829,8 @@ test_long_conversation (void)
   scroll.n_steps = 200;
   tick = g_timeout_add_full (G_PRIORITY_HIGH, 1, meter_tick_cb, &meter, NULL);
   g_timeout_add (16, scroll_step_cb, &scroll);
-  wait_for (scroll_done, &scroll, "the scroll to the top");
-  spin (100);
+  sprig_test_wait_for (scroll_done, &scroll, "the scroll to the top");
+  sprig_test_spin (100);
   g_source_remove (tick);
   g_test_message ("scrolling 2,000 messages: longest main-loop stall %.1f ms",
                   meter.longest / 1000.0);
@@ -966,25 +898,12 @@ main (int argc, char **argv)
   if (longest_stall_ms > 0)
     g_print ("# longest main-loop stall while a reply streamed: %.1f ms\n", longest_stall_ms);
 
-  {
-    GList *windows = gtk_application_get_windows (GTK_APPLICATION (the_app));
-
-    while (windows != NULL)
-      {
-        gtk_window_destroy (windows->data);
-        windows = gtk_application_get_windows (GTK_APPLICATION (the_app));
-      }
-    spin (100);
-  }
+  sprig_test_destroy_windows (GTK_APPLICATION (the_app));
   g_clear_object (&the_app);
   g_clear_object (&settings);
-  spin (100);
+  sprig_test_spin (100);
   g_free (model_path);
-  {
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmpdir);
-
-    (void) system (cmd);
-  }
+  sprig_test_remove_tree (tmpdir);
   g_free (tmpdir);
   return ret;
 }

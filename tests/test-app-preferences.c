@@ -11,7 +11,6 @@
 #include "config.h"
 
 #include <glib/gstdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "sprig-application.h"
@@ -20,9 +19,8 @@
 #include "sprig-preferences-window.h"
 #include "sprig-setting-row.h"
 #include "sprig-test-model.h"
+#include "sprig-test-ui.h"
 #include "sprig-window-private.h"
-
-#define WAIT_US (60 * G_USEC_PER_SEC)
 
 static SprigApplication *the_app;
 static GSettings *settings;
@@ -31,64 +29,26 @@ static char *first_model;    /* outside the models folder */
 
 /* ---- helpers ---- */
 
-typedef gboolean (*Condition) (gpointer data);
-
-static void
-wait_for (Condition   cond,
-          gpointer    data,
-          const char *what)
+static gboolean
+is_row_titled (GtkWidget     *widget,
+               gconstpointer  title)
 {
-  gint64 deadline = g_get_monotonic_time () + WAIT_US;
-
-  while (!cond (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("timed out waiting for %s", what);
-      g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
-    }
-}
-
-static void
-spin (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (1000);
-}
-
-static GtkWidget *
-find_widget (GtkWidget *root,
-             GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_widget (c, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return ADW_IS_PREFERENCES_ROW (widget)
+         && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
 }
 
 static GtkWidget *
 find_row (GtkWidget  *root,
           const char *title)
 {
-  if (ADW_IS_PREFERENCES_ROW (root)
-      && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (root)), title) == 0)
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_row (c, title);
+  return sprig_test_find (root, is_row_titled, title);
+}
 
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+static gboolean
+is_label_containing (GtkWidget     *widget,
+                     gconstpointer  text)
+{
+  return GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL;
 }
 
 /* A label anywhere under @root whose text contains @text. */
@@ -96,16 +56,7 @@ static GtkWidget *
 find_label_containing (GtkWidget  *root,
                        const char *text)
 {
-  if (GTK_IS_LABEL (root) && strstr (gtk_label_get_text (GTK_LABEL (root)), text) != NULL)
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_label_containing (c, text);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
+  return sprig_test_find (root, is_label_containing, text);
 }
 
 static GtkWindow *
@@ -150,33 +101,6 @@ model_loaded (gpointer path)
          && g_strcmp0 (win->model_path, path) == 0;
 }
 
-/* Renders @widget's window as it is on screen into BUILDDIR/screenshots/NAME.png. */
-static void
-screenshot (GtkWidget  *win,
-            const char *name)
-{
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (win);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "screenshots", NULL);
-  g_autofree char *file = g_strconcat (name, ".png", NULL);
-  g_autofree char *path = g_build_filename (dir, file, NULL);
-  int w, h;
-
-  spin (300);  /* let transitions and layout settle */
-  w = gtk_widget_get_width (win);
-  h = gtk_widget_get_height (win);
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), w, h);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (win)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, w, h));
-  g_mkdir_with_parents (dir, 0755);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
 /* Runs the window's shortcut for @keyval + @mods, as a key press would. */
 static gboolean
 press_shortcut (GtkWidget      *win,
@@ -212,7 +136,8 @@ open_preferences (void)
   if (prefs != NULL)
     return GTK_WIDGET (prefs);
   g_assert_true (press_shortcut (GTK_WIDGET (window ()), GDK_KEY_comma, GDK_CONTROL_MASK));
-  wait_for (toplevel_shown, GSIZE_TO_POINTER (SPRIG_TYPE_PREFERENCES_WINDOW), "Preferences");
+  sprig_test_wait_for (toplevel_shown, GSIZE_TO_POINTER (SPRIG_TYPE_PREFERENCES_WINDOW),
+                       "Preferences");
   return GTK_WIDGET (find_toplevel (SPRIG_TYPE_PREFERENCES_WINDOW));
 }
 
@@ -223,7 +148,8 @@ close_preferences (void)
 
   if (prefs != NULL)
     gtk_window_close (prefs);
-  wait_for (toplevel_gone, GSIZE_TO_POINTER (SPRIG_TYPE_PREFERENCES_WINDOW), "Preferences to close");
+  sprig_test_wait_for (toplevel_gone, GSIZE_TO_POINTER (SPRIG_TYPE_PREFERENCES_WINDOW),
+                       "Preferences to close");
 }
 
 /* ---- tests ---- */
@@ -236,7 +162,7 @@ test_shortcut_opens (void)
                                                                  "app.preferences");
 
   g_application_activate (G_APPLICATION (the_app));
-  wait_for (model_loaded, first_model, "the first model");
+  sprig_test_wait_for (model_loaded, first_model, "the first model");
   g_assert_cmpstr (accels[0], ==, "<Control>comma");
   g_assert_null (find_toplevel (SPRIG_TYPE_PREFERENCES_WINDOW));
 
@@ -245,9 +171,9 @@ test_shortcut_opens (void)
   g_assert_nonnull (find_row (prefs, "Processor Threads"));
   g_assert_nonnull (find_row (prefs, "Temperature"));
   g_assert_nonnull (find_row (prefs, "Context Length"));
-  screenshot (prefs, "preferences-general");
+  sprig_test_screenshot (prefs, "preferences-general");
   adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (prefs), "chat");
-  screenshot (prefs, "preferences-chat");
+  sprig_test_screenshot (prefs, "preferences-chat");
   adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (prefs), "general");
 }
 
@@ -262,14 +188,14 @@ test_color_scheme (void)
   g_assert_cmpint (adw_style_manager_get_color_scheme (style), ==, ADW_COLOR_SCHEME_FORCE_DARK);
   g_assert_cmpint (g_settings_get_enum (settings, "color-scheme"), ==, 2);
   g_assert_true (adw_style_manager_get_dark (style));
-  screenshot (prefs, "preferences-dark");
+  sprig_test_screenshot (prefs, "preferences-dark");
 
   adw_action_row_activate (ADW_ACTION_ROW (find_row (prefs, "Light")));
   g_assert_cmpint (adw_style_manager_get_color_scheme (style), ==, ADW_COLOR_SCHEME_FORCE_LIGHT);
   /* and from GSettings to the radio buttons */
   g_settings_set_string (settings, "color-scheme", "dark");
   g_assert_true (gtk_check_button_get_active (
-    GTK_CHECK_BUTTON (find_widget (find_row (prefs, "Dark"), GTK_TYPE_CHECK_BUTTON))));
+    GTK_CHECK_BUTTON (sprig_test_find_type (find_row (prefs, "Dark"), GTK_TYPE_CHECK_BUTTON))));
   g_assert_cmpint (adw_style_manager_get_color_scheme (style), ==, ADW_COLOR_SCHEME_FORCE_DARK);
   adw_action_row_activate (ADW_ACTION_ROW (find_row (prefs, "Follow System Style")));
   g_assert_cmpint (adw_style_manager_get_color_scheme (style), ==, ADW_COLOR_SCHEME_DEFAULT);
@@ -303,11 +229,13 @@ test_threads_backend_context (void)
   GtkWidget *prefs = open_preferences ();
   GtkWidget *cpu_row = find_row (prefs, "Processor (CPU)");
   GtkWidget *vulkan_row = find_row (prefs, "Graphics Card (Vulkan)");
-  GtkWidget *threads = find_widget (find_row (prefs, "Processor Threads"), GTK_TYPE_SPIN_BUTTON);
-  GtkWidget *context = find_widget (find_row (prefs, "Context Length"), GTK_TYPE_SPIN_BUTTON);
+  GtkWidget *threads = sprig_test_find_type (find_row (prefs, "Processor Threads"),
+                                             GTK_TYPE_SPIN_BUTTON);
+  GtkWidget *context = sprig_test_find_type (find_row (prefs, "Context Length"),
+                                             GTK_TYPE_SPIN_BUTTON);
 
   /* the probe ran: the CPU plugin can run here, Vulkan may not pick a device */
-  wait_for (backends_probed, prefs, "the backend probe");
+  sprig_test_wait_for (backends_probed, prefs, "the backend probe");
   g_test_message ("cpu: %s", adw_action_row_get_subtitle (ADW_ACTION_ROW (cpu_row)));
   g_test_message ("vulkan: %s", adw_action_row_get_subtitle (ADW_ACTION_ROW (vulkan_row)));
   g_assert_true (gtk_widget_get_sensitive (cpu_row));
@@ -322,13 +250,13 @@ test_threads_backend_context (void)
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (threads), 3);
   g_assert_cmpint (g_settings_get_int (settings, "threads"), ==, 3);
   /* one reload with both changes, on the CPU plugin with 3 threads */
-  wait_for (runs_with_threads, (gpointer) "3 threads", "a reload with 3 threads");
+  sprig_test_wait_for (runs_with_threads, (gpointer) "3 threads", "a reload with 3 threads");
   g_assert_cmpstr (_sprig_window_get_backend (window ()), ==, "cpu");
   g_assert_null (_sprig_window_get_backend_warning (window ()));
 
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (context), 2048);
   g_assert_cmpint (g_settings_get_int (settings, "context-length"), ==, 2048);
-  wait_for (loaded_with_context, GUINT_TO_POINTER (2048), "a reload with n_ctx 2048");
+  sprig_test_wait_for (loaded_with_context, GUINT_TO_POINTER (2048), "a reload with n_ctx 2048");
   close_preferences ();
 }
 
@@ -348,7 +276,7 @@ test_backend_warning (void)
 
   /* Chosen before (or on another computer); now Vulkan finds no device it may use. */
   g_settings_set_string (settings, "backend", "vulkan");
-  wait_for (has_backend_warning, NULL, "the fallback from Vulkan");
+  sprig_test_wait_for (has_backend_warning, NULL, "the fallback from Vulkan");
   warning = _sprig_window_get_backend_warning (win);
   g_test_message ("%s", warning);
   g_assert_nonnull (strstr (warning, "vulkan"));
@@ -360,15 +288,15 @@ test_backend_warning (void)
   g_assert_nonnull (toast);
   g_assert_true (gtk_widget_get_mapped (toast));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.backend-details", NULL));
-  wait_for (toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG), "the details");
+  sprig_test_wait_for (toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG), "the details");
   details = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
   g_assert_cmpstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (details)), ==, warning);
-  screenshot (GTK_WIDGET (details), "backend-warning-details");
+  sprig_test_screenshot (GTK_WIDGET (details), "backend-warning-details");
   gtk_window_close (details);
-  screenshot (GTK_WIDGET (win), "backend-warning");
+  sprig_test_screenshot (GTK_WIDGET (win), "backend-warning");
 
   g_settings_set_string (settings, "backend", "auto");
-  wait_for (model_loaded, first_model, "the reload with the automatic backend");
+  sprig_test_wait_for (model_loaded, first_model, "the reload with the automatic backend");
   g_assert_null (_sprig_window_get_backend_warning (win));
 }
 
@@ -424,18 +352,18 @@ test_model_picker (void)
   g_assert_nonnull (strstr (adw_status_page_get_description (win->empty_page), folder));
   g_assert_nonnull (strstr (adw_status_page_get_description (win->empty_page),
                             "https://huggingface.co/prism-ml"));
-  screenshot (GTK_WIDGET (win), "welcome");
+  sprig_test_screenshot (GTK_WIDGET (win), "welcome");
   gtk_stack_set_visible_child_name (win->main_stack, "chat");
 
   /* a model dropped into the folder appears */
   picked = sprig_test_make_model (folder, "picked.gguf", args);
   g_assert_true (g_file_set_contents (notes, "x", 1, NULL));
-  wait_for (menu_lists, picked, "the new model in the picker");
+  sprig_test_wait_for (menu_lists, picked, "the new model in the picker");
   g_assert_false (menu_lists (notes));
 
   /* choosing it loads it */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (picker), "picker.model", "s", picked));
-  wait_for (model_loaded, picked, "the picked model");
+  sprig_test_wait_for (model_loaded, picked, "the picked model");
   g_assert_cmpstr (sprig_model_picker_get_current (picker), ==, picked);
   g_assert_cmpstr (g_settings_get_string (settings, "model-path"), ==, picked);
   g_assert_nonnull (find_label_containing (GTK_WIDGET (picker), "picked"));
@@ -444,23 +372,15 @@ test_model_picker (void)
 
   /* renames are followed */
   g_assert_cmpint (g_rename (picked, renamed), ==, 0);
-  wait_for (menu_lists, renamed, "the renamed model");
+  sprig_test_wait_for (menu_lists, renamed, "the renamed model");
   g_assert_true (menu_lists (picked));  /* still current */
   g_assert_cmpint (g_rename (renamed, picked), ==, 0);
-  wait_for (menu_lacks, renamed, "the model renamed back");
+  sprig_test_wait_for (menu_lacks, renamed, "the model renamed back");
 
   /* back to the first model for the tests after this one */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (picker), "picker.model", "s",
                                              first_model));
-  wait_for (model_loaded, first_model, "the first model again");
-}
-
-static void
-store_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
+  sprig_test_wait_for (model_loaded, first_model, "the first model again");
 }
 
 static gint64
@@ -468,16 +388,15 @@ create_conversation (SprigStore *store)
 {
   g_autoptr(SprigConversation) conv = sprig_conversation_new ();
   g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) done = NULL;
   GAsyncResult *result = NULL;
   gint64 id;
 
   conv->title = g_strdup ("Settings test");
-  sprig_store_create_conversation_async (store, conv, NULL, store_result_cb, &result);
-  while (result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  id = sprig_store_create_conversation_finish (store, result, &error);
+  sprig_store_create_conversation_async (store, conv, NULL, sprig_test_result_cb, &result);
+  done = sprig_test_await_result (&result);
+  id = sprig_store_create_conversation_finish (store, done, &error);
   g_assert_no_error (error);
-  g_object_unref (result);
   return id;
 }
 
@@ -499,7 +418,7 @@ static GtkWidget *
 open_chat_settings (void)
 {
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "win.chat-settings", NULL));
-  wait_for (toplevel_shown, GSIZE_TO_POINTER (SPRIG_TYPE_CONVERSATION_SETTINGS),
+  sprig_test_wait_for (toplevel_shown, GSIZE_TO_POINTER (SPRIG_TYPE_CONVERSATION_SETTINGS),
             "the Chat Settings dialog");
   return GTK_WIDGET (find_toplevel (SPRIG_TYPE_CONVERSATION_SETTINGS));
 }
@@ -509,7 +428,7 @@ close_dialog (GtkWidget  *dialog,
               const char *action)
 {
   g_assert_true (gtk_widget_activate_action (dialog, action, NULL));
-  wait_for (toplevel_gone, GSIZE_TO_POINTER (SPRIG_TYPE_CONVERSATION_SETTINGS),
+  sprig_test_wait_for (toplevel_gone, GSIZE_TO_POINTER (SPRIG_TYPE_CONVERSATION_SETTINGS),
             "the dialog to close");
 }
 
@@ -517,7 +436,7 @@ static char *
 prompt_text (GtkWidget *dialog)
 {
   GtkTextBuffer *buffer = gtk_text_view_get_buffer (
-    GTK_TEXT_VIEW (find_widget (dialog, GTK_TYPE_TEXT_VIEW)));
+    GTK_TEXT_VIEW (sprig_test_find_type (dialog, GTK_TYPE_TEXT_VIEW)));
   GtkTextIter start, end;
 
   gtk_text_buffer_get_bounds (buffer, &start, &end);
@@ -566,10 +485,10 @@ test_chat_settings_dialog (void)
   sprig_setting_row_set_value (dialog_row (dialog, "top_k"), 5);
   sprig_setting_row_set_value (dialog_row (dialog, "seed"), 42);
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (
-    GTK_TEXT_VIEW (find_widget (dialog, GTK_TYPE_TEXT_VIEW))), "You are a pirate.", -1);
-  screenshot (dialog, "chat-settings");
+    GTK_TEXT_VIEW (sprig_test_find_type (dialog, GTK_TYPE_TEXT_VIEW))), "You are a pirate.", -1);
+  sprig_test_screenshot (dialog, "chat-settings");
   close_dialog (dialog, "settings.save");
-  wait_for (stored_as, &saved, "the settings in the store");
+  sprig_test_wait_for (stored_as, &saved, "the settings in the store");
 
   /* shown again as saved; Cancel keeps the store as it is */
   dialog = open_chat_settings ();
@@ -580,7 +499,7 @@ test_chat_settings_dialog (void)
   g_assert_cmpstr (prompt, ==, "You are a pirate.");
   sprig_setting_row_set_value (dialog_row (dialog, "temperature"), 0.2);
   close_dialog (dialog, "window.close");
-  spin (300);
+  sprig_test_spin (300);
   g_assert_true (stored_as (&saved));
 
   /* Reset to Defaults empties both */
@@ -588,7 +507,7 @@ test_chat_settings_dialog (void)
   g_assert_true (gtk_widget_activate_action (dialog, "settings.reset", NULL));
   g_assert_cmpfloat (sprig_setting_row_get_value (dialog_row (dialog, "temperature")), ==, 0.6);
   close_dialog (dialog, "settings.save");
-  wait_for (stored_as, &reset, "the settings reset in the store");
+  sprig_test_wait_for (stored_as, &reset, "the settings reset in the store");
   g_settings_reset (settings, "system-prompt");
 }
 
@@ -603,7 +522,7 @@ test_new_chat_settings (void)
   Stored want = { 0, "{\"top_p\":0.5}", NULL };
 
   gtk_widget_activate_action (GTK_WIDGET (win), "win.new-chat", NULL);
-  spin (100);
+  sprig_test_spin (100);
   g_assert_cmpint (sprig_chat_get_conversation_id (chat), ==, 0);
   dialog = open_chat_settings ();
   sprig_setting_row_set_value (dialog_row (dialog, "top_p"), 0.5);
@@ -612,7 +531,7 @@ test_new_chat_settings (void)
   id = create_conversation (sprig_window_get_store (win));
   sprig_chat_set_conversation (chat, id);  /* as SprigChat does when it saves a new chat */
   want.id = id;
-  wait_for (stored_as, &want, "the new chat's settings in the store");
+  sprig_test_wait_for (stored_as, &want, "the new chat's settings in the store");
 }
 
 int
@@ -652,25 +571,12 @@ main (int argc, char **argv)
   g_test_add_func ("/sprig/app/preferences/new-chat-settings", test_new_chat_settings);
   ret = g_test_run ();
 
-  {
-    GList *windows = gtk_application_get_windows (GTK_APPLICATION (the_app));
-
-    while (windows != NULL)
-      {
-        gtk_window_destroy (windows->data);
-        windows = gtk_application_get_windows (GTK_APPLICATION (the_app));
-      }
-    spin (100);
-  }
+  sprig_test_destroy_windows (GTK_APPLICATION (the_app));
   g_clear_object (&the_app);
   g_clear_object (&settings);
-  spin (100);
+  sprig_test_spin (100);
   g_free (first_model);
-  {
-    g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmpdir);
-
-    (void) system (cmd);
-  }
+  sprig_test_remove_tree (tmpdir);
   g_free (tmpdir);
   return ret;
 }

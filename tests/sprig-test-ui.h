@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: Apache-2.0
+ *
+ * Shared by the UI tests that run under Xvfb: waiting on the main loop for a condition,
+ * finding widgets in a tree, and saving what a window shows as a PNG.
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+G_BEGIN_DECLS
+
+typedef gboolean (*SprigTestCondition) (gpointer data);
+typedef gboolean (*SprigTestMatch)     (GtkWidget *widget, gconstpointer data);
+
+/* Iterates the main loop until @cond holds; fails the test after a minute. */
+void       sprig_test_wait_for   (SprigTestCondition  cond,
+                                  gpointer            data,
+                                  const char         *what);
+/* Iterates the main loop for @ms milliseconds. */
+void       sprig_test_spin       (guint               ms);
+/* The first widget under @root (itself included, depth first) that @match accepts. */
+GtkWidget *sprig_test_find       (GtkWidget          *root,
+                                  SprigTestMatch      match,
+                                  gconstpointer       data);
+GtkWidget *sprig_test_find_type  (GtkWidget          *root,
+                                  GType               type);
+/* A GAsyncReadyCallback that stores a reference to @result in the GAsyncResult * that
+ * @slot points to; sprig_test_await_result () iterates until it is there and takes it. */
+void       sprig_test_result_cb  (GObject            *source,
+                                  GAsyncResult       *result,
+                                  gpointer            slot);
+GAsyncResult *
+           sprig_test_await_result (GAsyncResult    **slot);
+/* Destroys every window of @app and lets their disposal run. */
+void       sprig_test_destroy_windows (GtkApplication *app);
+/* Removes @path and everything below it. */
+void       sprig_test_remove_tree (const char         *path);
+/* Renders @widget's window as it is on screen into $G_TEST_BUILDDIR/screenshots/NAME.png. */
+void       sprig_test_screenshot (GtkWidget          *widget,
+                                  const char         *name);
+
+G_END_DECLS
