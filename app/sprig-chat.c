@@ -16,6 +16,7 @@
 #include <string.h>
 
 #include "sprig-chat.h"
+#include "sprig-chat-settings.h"
 #include "sprig-message-item.h"
 
 #define TITLE_CHARS 48
@@ -26,6 +27,7 @@ struct _SprigChat
 
   SprigStore *store;
   SeEngine *engine;
+  GSettings *settings;           /* the defaults of Preferences; may be NULL */
   GListStore *messages;          /* the branch shown */
   GHashTable *items;             /* id → SprigMessageItem: every stored message */
   GHashTable *children;          /* parent id (0: none) → GPtrArray of items, oldest first */
@@ -62,6 +64,7 @@ enum {
 
 enum {
   SIGNAL_ERROR,
+  SIGNAL_SETTINGS_CHANGED,
   N_SIGNALS
 };
 
@@ -121,6 +124,28 @@ sprig_chat_set_backend (SprigChat  *self,
   g_return_if_fail (SPRIG_IS_CHAT (self));
   g_free (self->backend);
   self->backend = g_strdup (backend);
+}
+
+/* Preferences' defaults, which a conversation's own settings override. */
+void
+sprig_chat_set_settings (SprigChat *self,
+                         GSettings *settings)
+{
+  g_return_if_fail (SPRIG_IS_CHAT (self));
+  g_set_object (&self->settings, settings);
+}
+
+/* What the next turn will use: Preferences' defaults with the conversation's overrides.
+ * Overrides that do not parse are left out (and reported through "error" when used). */
+void
+sprig_chat_get_effective_settings (SprigChat         *self,
+                                   SprigChatSettings *out)
+{
+  g_return_if_fail (SPRIG_IS_CHAT (self));
+  g_return_if_fail (out != NULL);
+
+  sprig_chat_settings_init_defaults (out, self->settings);
+  sprig_chat_settings_apply_conversation (out, self->conversation, NULL);
 }
 
 /* The conversation's settings (system prompt, sampling JSON); for a chat that is not
@@ -368,6 +393,7 @@ conversation_loaded_cb (GObject      *source,
     }
   sprig_conversation_free (self->conversation);
   self->conversation = conv;
+  g_signal_emit (self, signals[SIGNAL_SETTINGS_CHANGED], 0);
   sprig_store_list_messages_async (self->store, self->conversation_id, self->load_cancellable,
                                    messages_loaded_cb, g_object_ref (self));
 }
@@ -390,7 +416,10 @@ sprig_chat_set_conversation (SprigChat *self,
   self->conversation = sprig_conversation_new ();
   set_conversation_id (self, conversation_id);
   if (conversation_id <= 0)
-    return;
+    {
+      g_signal_emit (self, signals[SIGNAL_SETTINGS_CHANGED], 0);
+      return;
+    }
   self->conversation->id = conversation_id;
   self->load_cancellable = g_cancellable_new ();
   sprig_store_get_conversation_async (self->store, conversation_id, self->load_cancellable,
@@ -521,20 +550,30 @@ engine_event_cb (SeEngine      *engine,
 }
 
 /* Renders the branch up to (not including) the reply for the chat template, after the
- * conversation's system prompt. */
+ * system prompt, with the conversation's sampling, thinking switch and context. */
 static void
 start_generation (SprigChat *self)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->messages));
   g_autofree SeChatMessage *messages = g_new0 (SeChatMessage, n + 1);
-  const char *system_prompt = self->conversation->system_prompt;
+  g_auto(SprigChatSettings) settings = { 0 };
+  g_autoptr(GError) error = NULL;
+  SeChatOptions options = SE_CHAT_OPTIONS_INIT;
   SeGenerateRequest request;
   gsize n_messages = 0;
 
-  if (system_prompt != NULL && system_prompt[0] != '\0')
+  sprig_chat_settings_init_defaults (&settings, self->settings);
+  if (!sprig_chat_settings_apply_conversation (&settings, self->conversation, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("Some chat settings were ignored: %s"),
+                                                  error->message);
+
+      g_signal_emit (self, signals[SIGNAL_ERROR], 0, message);
+    }
+  if (settings.system_prompt != NULL && settings.system_prompt[0] != '\0')
     {
       messages[0].role = "system";
-      messages[0].content = system_prompt;
+      messages[0].content = settings.system_prompt;
       n_messages++;
     }
   for (guint i = 0; i < n; i++)
@@ -549,10 +588,14 @@ start_generation (SprigChat *self)
       n_messages++;
     }
   se_generate_request_init (&request);
+  sprig_chat_settings_to_sampling (&settings, &request.sampling);
+  options.enable_thinking = settings.enable_thinking;
+  request.chat_options = &options;
   request.messages = messages;
   request.n_messages = n_messages;
   request.max_tokens = self->max_tokens;
   request.truncate_prompt = TRUE;
+  request.n_ctx = settings.context_length;
   self->first_token_ms = 0;
   self->request_started = g_get_monotonic_time ();
   self->request = se_engine_generate (self->engine, &request, engine_event_cb,
@@ -745,6 +788,107 @@ sprig_chat_send (SprigChat  *self,
   g_return_if_fail (!self->generating);
 
   start_turn (self, self->leaf_id, text, NULL);
+}
+
+typedef struct
+{
+  char *system_prompt;
+  char *sampling_json;
+} SettingsEdit;
+
+static void
+settings_edit_free (gpointer data)
+{
+  SettingsEdit *edit = data;
+
+  g_free (edit->system_prompt);
+  g_free (edit->sampling_json);
+  g_free (edit);
+}
+
+static void
+apply_edit (SprigConversation  *conv,
+            const SettingsEdit *edit)
+{
+  g_free (conv->system_prompt);
+  conv->system_prompt = g_strdup (edit->system_prompt);
+  g_free (conv->sampling_json);
+  conv->sampling_json = g_strdup (edit->sampling_json);
+}
+
+static void
+settings_saved_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  SprigChat *self = g_task_get_source_object (task);
+
+  if (!sprig_store_update_conversation_finish (SPRIG_STORE (source), result, &error))
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not save the chat settings: %s"),
+                                                  error->message);
+
+      g_signal_emit (self, signals[SIGNAL_ERROR], 0, message);
+    }
+}
+
+/* The stored record is read again right before the write, so that a rename made since
+ * the conversation was shown is not overwritten with the old title. */
+static void
+settings_reread_cb (GObject      *source,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(SprigConversation) conv = NULL;
+  g_autoptr(GError) error = NULL;
+  SprigChat *self = g_task_get_source_object (task);
+
+  conv = sprig_store_get_conversation_finish (SPRIG_STORE (source), result, &error);
+  if (conv == NULL)
+    {
+      g_signal_emit (self, signals[SIGNAL_ERROR], 0, error->message);
+      return;
+    }
+  apply_edit (conv, g_task_get_task_data (task));
+  sprig_store_update_conversation_async (SPRIG_STORE (source), conv, NULL, settings_saved_cb,
+                                         g_steal_pointer (&task));
+}
+
+/**
+ * sprig_chat_update_settings:
+ * @edited: the conversation with its new system prompt and sampling JSON
+ *
+ * Takes the system prompt and sampling overrides of @edited for this conversation: at
+ * once for the next turn, and into the store (a chat not stored yet is created with
+ * them).
+ */
+void
+sprig_chat_update_settings (SprigChat               *self,
+                            const SprigConversation *edited)
+{
+  SettingsEdit *edit;
+  GTask *task;
+
+  g_return_if_fail (SPRIG_IS_CHAT (self));
+  g_return_if_fail (edited != NULL);
+
+  edit = g_new0 (SettingsEdit, 1);
+  edit->system_prompt = g_strdup (edited->system_prompt);
+  edit->sampling_json = g_strdup (edited->sampling_json);
+  apply_edit (self->conversation, edit);
+  g_signal_emit (self, signals[SIGNAL_SETTINGS_CHANGED], 0);
+  if (self->conversation_id <= 0)
+    {
+      settings_edit_free (edit);
+      return;
+    }
+  task = g_task_new (self, NULL, NULL, NULL);
+  g_task_set_task_data (task, edit, settings_edit_free);
+  sprig_store_get_conversation_async (self->store, self->conversation_id, NULL,
+                                      settings_reread_cb, task);
 }
 
 /**
@@ -993,6 +1137,7 @@ sprig_chat_finalize (GObject *object)
   g_clear_pointer (&self->items, g_hash_table_unref);
   g_clear_pointer (&self->conversation, sprig_conversation_free);
   g_clear_object (&self->engine);
+  g_clear_object (&self->settings);
   g_clear_object (&self->store);
   g_clear_pointer (&self->stop_tasks, g_ptr_array_unref);
   g_free (self->model_id);
@@ -1039,6 +1184,10 @@ sprig_chat_class_init (SprigChatClass *klass)
   /* A reason the user should read: a failed turn or a store that refused a write. */
   signals[SIGNAL_ERROR] = g_signal_new ("error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                         0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* The conversation's settings changed: another conversation, or an edit. */
+  signals[SIGNAL_SETTINGS_CHANGED] = g_signal_new ("settings-changed", G_TYPE_FROM_CLASS (klass),
+                                                   G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                                   G_TYPE_NONE, 0);
 }
 
 static void

@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 #include <sprig/se-engine.h>
 
+#include "sprig-chat-settings.h"
 #include "sprig-store.h"
 
 G_BEGIN_DECLS
@@ -25,6 +26,12 @@ void        sprig_chat_set_backend          (SprigChat           *self,
                                              const char          *backend);
 const SprigConversation *
             sprig_chat_get_conversation     (SprigChat           *self);
+void        sprig_chat_set_settings         (SprigChat           *self,
+                                             GSettings           *settings);
+void        sprig_chat_get_effective_settings (SprigChat         *self,
+                                               SprigChatSettings *out);
+void        sprig_chat_update_settings      (SprigChat               *self,
+                                             const SprigConversation *edited);
 void        sprig_chat_set_max_tokens       (SprigChat           *self,
                                              guint                max_tokens);
 void        sprig_chat_send                 (SprigChat           *self,

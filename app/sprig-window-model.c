@@ -278,23 +278,26 @@ generating_changed_cb (SprigWindow *self)
     }
 }
 
+/* A conversation that asks for less context than the model was loaded with is capped
+ * per request (SprigChat passes it as SeGenerateRequest.n_ctx), so switching between
+ * conversations never reloads the model for that; only one that asks for more loads it
+ * again, with the larger context. */
 void
 _sprig_window_set_chat_context (SprigWindow             *self,
                                 const SprigChatSettings *settings)
 {
-  g_auto(SprigChatSettings) defaults = { 0 };
   guint wanted;
 
   g_return_if_fail (SPRIG_IS_WINDOW (self));
 
-  /* Only a context of the conversation's own overrides Preferences, so that a changed
-   * default still reaches the conversations that did not choose one. */
-  sprig_chat_settings_init_defaults (&defaults, self->settings);
-  self->context_override = settings != NULL && settings->context_length != defaults.context_length
-                           ? sprig_chat_settings_get_engine_n_ctx (settings) : 0;
-  wanted = wanted_n_ctx (self);
-  if (self->load_request != 0 ? wanted != self->load_n_ctx : wanted != self->n_ctx)
-    schedule_reload (self);
+  if (settings == NULL)
+    return;
+  wanted = sprig_chat_settings_get_engine_n_ctx (settings);
+  if (wanted > self->load_n_ctx)
+    {
+      self->context_override = wanted;
+      schedule_reload (self);
+    }
 }
 
 const char *

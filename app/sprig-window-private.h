@@ -49,10 +49,6 @@ struct _SprigWindow
   guint reload_source;
   gboolean reload_pending;   /* a setting changed while a reply was generated */
 
-  /* sprig-window-settings.c */
-  SprigConversation *new_chat_settings;  /* saved for a chat not in the store yet */
-  gint64 settings_conversation;          /* the conversation id last seen */
-  guint new_chat_source;
   gint64 pending_conversation;
   gboolean closing;
 };
@@ -81,7 +77,6 @@ void        _sprig_window_set_chat_context        (SprigWindow             *self
 /* sprig-window-settings.c */
 void        _sprig_window_class_init_settings     (GtkWidgetClass *widget_class);
 void        _sprig_window_init_settings           (SprigWindow    *self);
-void        _sprig_window_dispose_settings        (SprigWindow    *self);
 void        _sprig_window_show_chat_settings      (SprigWindow    *self);
 
 G_END_DECLS

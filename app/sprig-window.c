@@ -290,7 +290,6 @@ sprig_window_dispose (GObject *object)
   g_clear_object (&self->settings);
   g_clear_pointer (&self->model_name, g_free);
   _sprig_window_dispose_model (self);
-  _sprig_window_dispose_settings (self);
 
   G_OBJECT_CLASS (sprig_window_parent_class)->dispose (object);
 }

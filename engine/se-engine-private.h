@@ -40,6 +40,7 @@ struct _SeRequest
   SeSamplingParams sampling;
   guint max_tokens;
   gboolean truncate_prompt;
+  guint gen_n_ctx;
   char **stop;
   SeTokenFilterFunc filter;
   SeTokenAcceptFunc accept;

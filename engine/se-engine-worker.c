@@ -176,7 +176,8 @@ encode_conversation (SeEngine  *self,
   const SeChatMessage *all = req->messages;
   gsize n = req->n_messages;
   gsize first = n > 0 && g_strcmp0 (all[0].role, "system") == 0 ? 1 : 0;
-  guint budget = se_generate_prompt_budget (se_session_get_n_ctx (self->session),
+  SeGenerateLimits limits = { req->max_tokens, NULL, TRUE, req->gen_n_ctx };
+  guint budget = se_generate_prompt_budget (se_generate_effective_n_ctx (self->session, &limits),
                                             req->max_tokens);
   g_autofree SeChatMessage *kept = g_new0 (SeChatMessage, MAX (n, 1));
   gsize start = first;
@@ -261,7 +262,7 @@ serve_generate (SeEngine  *self,
   SeGenerateStats stats = { 0 };
   TokenSink sink = { self, req, &stats, g_get_monotonic_time () };
   SeGenerateLimits limits = { req->max_tokens, (const char *const *) req->stop,
-                              req->truncate_prompt };
+                              req->truncate_prompt, req->gen_n_ctx };
   g_autoptr(SeSampler) sampler = NULL;
   g_autoptr(GArray) ids = NULL;
   GError *error = NULL;

@@ -286,6 +286,7 @@ se_engine_generate (SeEngine                *engine,
   req->sampling = request->sampling;
   req->max_tokens = request->max_tokens;
   req->truncate_prompt = request->truncate_prompt;
+  req->gen_n_ctx = request->n_ctx;
   req->stop = g_strdupv ((char **) request->stop);
   req->filter = request->filter;
   req->accept = request->accept;

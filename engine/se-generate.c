@@ -26,6 +26,16 @@ typedef struct
   gint64 start_us;
 } Gen;
 
+/* The context this generation may fill: the session's, or less when the limits say so. */
+guint
+se_generate_effective_n_ctx (SeSession              *session,
+                             const SeGenerateLimits *limits)
+{
+  guint n_ctx = se_session_get_n_ctx (session);
+
+  return limits != NULL && limits->n_ctx > 0 ? MIN (n_ctx, limits->n_ctx) : n_ctx;
+}
+
 guint
 se_generate_prompt_budget (guint n_ctx,
                            guint max_tokens)
@@ -189,7 +199,7 @@ step (Gen          *g,
   if (max > 0 && g->stats->gen_tokens >= max)
     return *reason = SE_STOP_LENGTH, FALSE;
   se_session_get_tokens (g->session, &n_cached);
-  if (n_cached >= se_session_get_n_ctx (g->session))
+  if (n_cached >= se_generate_effective_n_ctx (g->session, g->limits))
     return *reason = SE_STOP_CONTEXT, FALSE;
   if (!se_session_decode (g->session, token, g->cancellable, &local))
     {
@@ -235,7 +245,7 @@ se_generate (SeSession              *session,
   }
   if (limits != NULL && limits->truncate_prompt)
     {
-      guint budget = se_generate_prompt_budget (se_session_get_n_ctx (session),
+      guint budget = se_generate_prompt_budget (se_generate_effective_n_ctx (session, limits),
                                                 limits->max_tokens);
 
       if (n_prompt > budget)

@@ -511,14 +511,21 @@ test_chat_settings_dialog (void)
   g_settings_reset (settings, "system-prompt");
 }
 
-/* A new chat keeps its settings until its conversation exists. */
+static gboolean
+chat_idle (gpointer chat)
+{
+  return !sprig_chat_get_generating (chat) && sprig_chat_get_conversation_id (chat) > 0;
+}
+
+/* A new chat's settings apply to its first turn and are stored with the conversation
+ * that turn creates. */
 static void
 test_new_chat_settings (void)
 {
   SprigWindow *win = window ();
   SprigChat *chat = sprig_window_get_chat (win);
+  g_auto(SprigChatSettings) effective = { 0 };
   GtkWidget *dialog;
-  gint64 id;
   Stored want = { 0, "{\"top_p\":0.5}", NULL };
 
   gtk_widget_activate_action (GTK_WIDGET (win), "win.new-chat", NULL);
@@ -527,10 +534,13 @@ test_new_chat_settings (void)
   dialog = open_chat_settings ();
   sprig_setting_row_set_value (dialog_row (dialog, "top_p"), 0.5);
   close_dialog (dialog, "settings.save");
+  sprig_chat_get_effective_settings (chat, &effective);
+  g_assert_cmpfloat (effective.top_p, ==, 0.5);
 
-  id = create_conversation (sprig_window_get_store (win));
-  sprig_chat_set_conversation (chat, id);  /* as SprigChat does when it saves a new chat */
-  want.id = id;
+  sprig_chat_set_max_tokens (chat, 4);
+  sprig_chat_send (chat, "Hello");
+  sprig_test_wait_for (chat_idle, chat, "the first turn");
+  want.id = sprig_chat_get_conversation_id (chat);
   sprig_test_wait_for (stored_as, &want, "the new chat's settings in the store");
 }
 

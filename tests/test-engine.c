@@ -435,6 +435,31 @@ test_drop_old_messages (void)
   rec_clear (&a);
 }
 
+/* A request may use less context than the session has, without a reload. */
+static void
+test_request_context (void)
+{
+  g_autoptr(SeEngine) engine = se_engine_new ();
+  SeGenerateRequest req;
+  Rec l, a;
+
+  rec_init (&l);
+  rec_init (&a);
+  load (engine, tiny_path, &l);
+  request_init (&req, 0);
+  req.text = "a small context";
+  req.n_ctx = 24;
+  se_engine_generate (engine, &req, rec_event, &a, NULL);
+  rec_wait (&a);
+  g_assert_no_error (a.error);
+  g_assert_cmpuint (l.n_ctx, >, 24);
+  g_assert_cmpint (a.stats.stop, ==, SE_STOP_CONTEXT);
+  /* the cache is full at 24; the last token is sampled but never decoded */
+  g_assert_cmpuint (a.stats.prompt_tokens + a.stats.gen_tokens, ==, 24 + 1);
+  rec_clear (&l);
+  rec_clear (&a);
+}
+
 static void
 test_cancel_latency (void)
 {
@@ -663,6 +688,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sprig/engine/engine/batching-rate", test_batching_rate);
   g_test_add_func ("/sprig/engine/engine/prefix-reuse", test_prefix_reuse);
   g_test_add_func ("/sprig/engine/engine/drop-old-messages", test_drop_old_messages);
+  g_test_add_func ("/sprig/engine/engine/request-context", test_request_context);
   g_test_add_func ("/sprig/engine/engine/cancel-latency", test_cancel_latency);
   g_test_add_func ("/sprig/engine/engine/cancel-queued", test_cancel_queued);
   g_test_add_func ("/sprig/engine/engine/destroy-while-generating",

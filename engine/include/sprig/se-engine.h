@@ -88,6 +88,7 @@ typedef struct
   guint max_tokens;                    /* 0: until the context is full */
   const char *const *stop;             /* NULL-terminated; may be NULL */
   gboolean truncate_prompt;            /* see SeGenerateLimits; FALSE: too long = error */
+  guint n_ctx;                         /* 0: the session's; less: see SeGenerateLimits */
 
   /* Optional constrained sampling: @filter and @accept run on the worker thread,
    * @filter_destroy on the engine's thread when the request is finished. */

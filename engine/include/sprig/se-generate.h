@@ -31,6 +31,10 @@ typedef struct
    * SE_ERROR_INVALID, TRUE drops its oldest tokens to make room and reports how many
    * in SeGenerateStats.prompt_truncated, so the caller can tell the user. */
   gboolean truncate_prompt;
+  /* A context smaller than the session's for this request (0: the session's): the
+   * prompt budget and SE_STOP_CONTEXT count against it. Lets one conversation use less
+   * context than the model was loaded with, without loading it again. */
+  guint n_ctx;
 } SeGenerateLimits;
 
 typedef struct
@@ -57,8 +61,10 @@ typedef void (*SeTokenFunc) (gint32      token,
 
 /* How many prompt tokens fit a context of @n_ctx with room for the reply, as
  * truncate_prompt counts it. */
-guint se_generate_prompt_budget (guint n_ctx,
-                                 guint max_tokens);
+guint se_generate_prompt_budget   (guint                   n_ctx,
+                                   guint                   max_tokens);
+guint se_generate_effective_n_ctx (SeSession              *session,
+                                   const SeGenerateLimits *limits);
 
 /* "eos", "length", "stop", "context", "cancelled". */
 const char *se_stop_reason_to_string (SeStopReason reason);
