@@ -131,6 +131,10 @@ static void
 sprig_application_init (SprigApplication *self)
 {
   static const char *quit_accels[] = { "<Control>q", NULL };
+  /* Application accelerators act before the focused widget, so Ctrl+F opens the
+   * sidebar's search from the composer too. */
+  static const char *search_accels[] = { "<Control>f", NULL };
+  static const char *sidebar_accels[] = { "F9", NULL };
 
   g_application_add_main_option (G_APPLICATION (self), "export-all", 0, G_OPTION_FLAG_NONE,
                                  G_OPTION_ARG_FILENAME,
@@ -144,4 +148,7 @@ sprig_application_init (SprigApplication *self)
   g_action_map_add_action_entries (G_ACTION_MAP (self), app_actions, G_N_ELEMENTS (app_actions),
                                    self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.search", search_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-sidebar",
+                                         sidebar_accels);
 }

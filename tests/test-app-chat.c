@@ -376,10 +376,19 @@ activate_conversation (SprigWindow *win,
 {
   SprigSidebar *sidebar = SPRIG_SIDEBAR (find_widget (GTK_WIDGET (win), SPRIG_TYPE_SIDEBAR));
   GtkWidget *list_view = find_widget (GTK_WIDGET (sidebar), GTK_TYPE_LIST_VIEW);
-  guint position = G_MAXUINT;
+  GListModel *shown = G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (list_view)));
+  guint position = 0;
 
   wait_for (conversation_listed, GINT_TO_POINTER (id), "the conversation in the sidebar");
-  sidebar_item (win, id, &position);
+  /* the list view shows day headings too: find the item's row among them */
+  while (position < g_list_model_get_n_items (shown))
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (shown, position);
+
+      if (item == G_OBJECT (sidebar_item (win, id, NULL)))
+        break;
+      position++;
+    }
   g_signal_emit_by_name (list_view, "activate", position);
 }
 
