@@ -174,9 +174,12 @@ screenshot (const char *name)
   g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "screenshots", NULL);
   g_autofree char *file = g_strconcat (name, ".png", NULL);
   g_autofree char *path = g_build_filename (dir, file, NULL);
-  int w = gtk_widget_get_width (win), h = gtk_widget_get_height (win);
+  int w, h;
 
   spin (300);  /* let transitions and layout settle */
+  /* measured after: a window can be mapped before its first allocation */
+  w = gtk_widget_get_width (win);
+  h = gtk_widget_get_height (win);
   gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), w, h);
   node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
   g_assert_nonnull (node);
