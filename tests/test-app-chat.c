@@ -8,7 +8,6 @@
  */
 #include "config.h"
 
-#include <glib/gstdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,9 +17,8 @@
 #include "sprig-message-item.h"
 #include "sprig-message-row.h"
 #include "sprig-sidebar.h"
+#include "sprig-test-ui.h"
 #include "sprig-window.h"
-
-#define WAIT_US (60 * G_USEC_PER_SEC)
 
 static SprigApplication *the_app;
 static char *tmpdir;
@@ -29,49 +27,6 @@ static gint64 first_conversation;
 static double longest_stall_ms;
 
 /* ---- helpers ---- */
-
-typedef gboolean (*Condition) (gpointer data);
-
-static void
-wait_for (Condition   cond,
-          gpointer    data,
-          const char *what)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_US;
-
-  while (!cond (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("timed out waiting for %s", what);
-      g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
-    }
-}
-
-static void
-spin (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (1000);
-}
-
-static GtkWidget *
-find_widget (GtkWidget *root,
-             GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_widget (c, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
 
 static SprigWindow *
 window (void)
@@ -82,7 +37,7 @@ window (void)
 static gboolean
 chat_view_mapped (gpointer data)
 {
-  GtkWidget *view = find_widget (GTK_WIDGET (window ()), SPRIG_TYPE_CHAT_VIEW);
+  GtkWidget *view = sprig_test_find_widget (GTK_WIDGET (window ()), SPRIG_TYPE_CHAT_VIEW);
 
   return view != NULL && gtk_widget_get_mapped (view);
 }
@@ -91,7 +46,7 @@ static SprigWindow *
 open_window (void)
 {
   g_application_activate (G_APPLICATION (the_app));
-  wait_for (chat_view_mapped, NULL, "the model to load");
+  sprig_test_wait_for (chat_view_mapped, NULL, "the model to load");
   return window ();
 }
 
@@ -124,8 +79,8 @@ static void
 send_text (SprigWindow *win,
            const char  *text)
 {
-  GtkWidget *view = find_widget (GTK_WIDGET (win), SPRIG_TYPE_CHAT_VIEW);
-  GtkWidget *text_view = find_widget (view, GTK_TYPE_TEXT_VIEW);
+  GtkWidget *view = sprig_test_find_widget (GTK_WIDGET (win), SPRIG_TYPE_CHAT_VIEW);
+  GtkWidget *text_view = sprig_test_find_widget (view, GTK_TYPE_TEXT_VIEW);
 
   gtk_text_buffer_set_text (gtk_text_view_get_buffer (GTK_TEXT_VIEW (text_view)), text, -1);
   g_assert_true (gtk_widget_activate_action (view, "chat.send", NULL));
@@ -145,7 +100,7 @@ sidebar_item (SprigWindow *win,
               gint64       id,
               guint       *position)
 {
-  SprigSidebar *sidebar = SPRIG_SIDEBAR (find_widget (GTK_WIDGET (win), SPRIG_TYPE_SIDEBAR));
+  SprigSidebar *sidebar = SPRIG_SIDEBAR (sprig_test_find_widget (GTK_WIDGET (win), SPRIG_TYPE_SIDEBAR));
   GListModel *model = sprig_sidebar_get_model (sidebar);
 
   for (guint i = 0; i < g_list_model_get_n_items (model); i++)
@@ -162,32 +117,10 @@ sidebar_item (SprigWindow *win,
   return NULL;
 }
 
-/* Renders the window as it is on screen into BUILDDIR/screenshots/NAME.png. */
 static void
 screenshot (const char *name)
 {
-  GtkWidget *win = GTK_WIDGET (window ());
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (win);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "screenshots", NULL);
-  g_autofree char *file = g_strconcat (name, ".png", NULL);
-  g_autofree char *path = g_build_filename (dir, file, NULL);
-  int w, h;
-
-  spin (300);  /* let transitions and layout settle */
-  /* measured after: a window can be mapped before its first allocation */
-  w = gtk_widget_get_width (win);
-  h = gtk_widget_get_height (win);
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), w, h);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (win)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, w, h));
-  g_mkdir_with_parents (dir, 0755);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
+  sprig_test_screenshot (GTK_WIDGET (window ()), name);
 }
 
 /* ---- stall meter: a 1 ms high-priority timer; the longest gap between its runs ---- */
@@ -230,14 +163,14 @@ test_send_streams (void)
   tick = g_timeout_add_full (G_PRIORITY_HIGH, 1, meter_tick_cb, &meter, NULL);
   send_text (win, "Hello, who are you?");
   g_assert_true (sprig_chat_get_generating (chat));
-  wait_for (reply_has_text, chat, "streamed text");
+  sprig_test_wait_for (reply_has_text, chat, "streamed text");
   /* the text is on screen while the reply still streams */
   g_assert_true (sprig_chat_get_generating (chat));
   reply = last_message (chat);
   g_assert_cmpint (sprig_message_item_get_status (reply), ==, SPRIG_MESSAGE_STATUS_STREAMING);
-  row = find_widget (GTK_WIDGET (win), SPRIG_TYPE_MESSAGE_ROW);
+  row = sprig_test_find_widget (GTK_WIDGET (win), SPRIG_TYPE_MESSAGE_ROW);
   g_assert_nonnull (row);
-  wait_for (not_generating, chat, "the reply to finish");
+  sprig_test_wait_for (not_generating, chat, "the reply to finish");
   g_source_remove (tick);
   longest_stall_ms = meter.longest / 1000.0;
   g_test_message ("longest main-loop stall while streaming: %.1f ms", longest_stall_ms);
@@ -272,7 +205,7 @@ test_stop_keeps_partial (void)
 {
   SprigWindow *win = open_window ();
   SprigChat *chat = sprig_window_get_chat (win);
-  GtkWidget *view = find_widget (GTK_WIDGET (win), SPRIG_TYPE_CHAT_VIEW);
+  GtkWidget *view = sprig_test_find_widget (GTK_WIDGET (win), SPRIG_TYPE_CHAT_VIEW);
   g_autoptr(SprigMessage) stored = NULL;
   g_autoptr(GError) error = NULL;
   SprigMessageItem *reply = NULL;
@@ -281,13 +214,13 @@ test_stop_keeps_partial (void)
   for (int attempt = 0; attempt < 5; attempt++)
     {
       send_text (win, "Tell me a long story.");
-      wait_for (reply_has_text, chat, "streamed text");
+      sprig_test_wait_for (reply_has_text, chat, "streamed text");
       if (!sprig_chat_get_generating (chat))
         continue;  /* the model ended its turn at once; try again */
       reply = last_message (chat);
       screenshot ("streaming");
       g_assert_true (gtk_widget_activate_action (view, "chat.stop", NULL));
-      wait_for (not_generating, chat, "the stop");
+      sprig_test_wait_for (not_generating, chat, "the stop");
       break;
     }
   g_assert_nonnull (reply);
@@ -305,7 +238,7 @@ static void
 test_rename_and_pin (void)
 {
   SprigWindow *win = open_window ();
-  SprigSidebar *sidebar = SPRIG_SIDEBAR (find_widget (GTK_WIDGET (win), SPRIG_TYPE_SIDEBAR));
+  SprigSidebar *sidebar = SPRIG_SIDEBAR (sprig_test_find_widget (GTK_WIDGET (win), SPRIG_TYPE_SIDEBAR));
   SprigStore *store = sprig_window_get_store (win);
   g_autoptr(SprigConversation) conv = NULL;
   GtkWidget *entry;
@@ -317,10 +250,10 @@ test_rename_and_pin (void)
   g_assert_nonnull (entry);
   gtk_editable_set_text (GTK_EDITABLE (entry), "  Greetings  ");
   g_signal_emit_by_name (entry, "activate");
-  spin (200);
+  sprig_test_spin (200);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (sidebar), "sidebar.pin", "x",
                                              first_conversation));
-  spin (300);
+  sprig_test_spin (300);
   conv = sprig_store_get_conversation_sync (store, first_conversation, NULL);
   g_assert_cmpstr (conv->title, ==, "Greetings");
   g_assert_true (conv->pinned);
@@ -344,15 +277,15 @@ static void
 test_delete_and_undo (void)
 {
   SprigWindow *win = open_window ();
-  SprigSidebar *sidebar = SPRIG_SIDEBAR (find_widget (GTK_WIDGET (win), SPRIG_TYPE_SIDEBAR));
+  SprigSidebar *sidebar = SPRIG_SIDEBAR (sprig_test_find_widget (GTK_WIDGET (win), SPRIG_TYPE_SIDEBAR));
   SprigChat *chat = sprig_window_get_chat (win);
   g_autoptr(SprigConversation) conv = NULL;
   gint64 id = sprig_chat_get_conversation_id (chat);
 
   g_assert_cmpint (id, >, 0);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (sidebar), "sidebar.delete", "x", id));
-  wait_for (conversation_unlisted, GINT_TO_POINTER (id), "the conversation to go");
-  spin (200);
+  sprig_test_wait_for (conversation_unlisted, GINT_TO_POINTER (id), "the conversation to go");
+  sprig_test_spin (200);
   /* the chat on screen was the deleted one: a new chat replaces it */
   g_assert_cmpint (sprig_chat_get_conversation_id (chat), ==, 0);
   conv = sprig_store_get_conversation_sync (sprig_window_get_store (win), id, NULL);
@@ -361,7 +294,7 @@ test_delete_and_undo (void)
   screenshot ("deleted-toast");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.undo-delete", "x", id));
-  wait_for (conversation_listed, GINT_TO_POINTER (id), "the conversation to come back");
+  sprig_test_wait_for (conversation_listed, GINT_TO_POINTER (id), "the conversation to come back");
   g_clear_pointer (&conv, sprig_conversation_free);
   conv = sprig_store_get_conversation_sync (sprig_window_get_store (win), id, NULL);
   g_assert_cmpint (conv->deleted_at, ==, 0);
@@ -377,12 +310,12 @@ static void
 activate_conversation (SprigWindow *win,
                        gint64       id)
 {
-  SprigSidebar *sidebar = SPRIG_SIDEBAR (find_widget (GTK_WIDGET (win), SPRIG_TYPE_SIDEBAR));
-  GtkWidget *list_view = find_widget (GTK_WIDGET (sidebar), GTK_TYPE_LIST_VIEW);
+  SprigSidebar *sidebar = SPRIG_SIDEBAR (sprig_test_find_widget (GTK_WIDGET (win), SPRIG_TYPE_SIDEBAR));
+  GtkWidget *list_view = sprig_test_find_widget (GTK_WIDGET (sidebar), GTK_TYPE_LIST_VIEW);
   GListModel *shown = G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (list_view)));
   guint position = 0;
 
-  wait_for (conversation_listed, GINT_TO_POINTER (id), "the conversation in the sidebar");
+  sprig_test_wait_for (conversation_listed, GINT_TO_POINTER (id), "the conversation in the sidebar");
   /* the list view shows day headings too: find the item's row among them */
   while (position < g_list_model_get_n_items (shown))
     {
@@ -414,15 +347,15 @@ test_close_while_generating (void)
   const SprigMessage *last;
 
   gtk_widget_activate_action (GTK_WIDGET (win), "win.new-chat", NULL);
-  spin (100);
+  sprig_test_spin (100);
   sprig_chat_set_max_tokens (chat, 0);
   send_text (win, "Write until I leave.");
-  wait_for (reply_has_text, chat, "streamed text");
+  sprig_test_wait_for (reply_has_text, chat, "streamed text");
   g_assert_true (sprig_chat_get_generating (chat));
   id = sprig_chat_get_conversation_id (chat);
   reply = g_object_ref (last_message (chat));
   gtk_window_close (GTK_WINDOW (win));
-  wait_for (no_windows, NULL, "the window to close");
+  sprig_test_wait_for (no_windows, NULL, "the window to close");
   partial = g_strdup (sprig_message_item_get_content (reply));
   g_assert_cmpint (sprig_message_item_get_status (reply), ==, SPRIG_MESSAGE_STATUS_INTERRUPTED);
   g_object_unref (reply);
@@ -430,7 +363,7 @@ test_close_while_generating (void)
   /* "restart": a new window with its own store and engine on the same data folder */
   win = open_window ();
   activate_conversation (win, id);
-  wait_for (messages_loaded, GUINT_TO_POINTER (2), "the conversation to load");
+  sprig_test_wait_for (messages_loaded, GUINT_TO_POINTER (2), "the conversation to load");
   last = NULL;
   stored = sprig_store_list_messages_sync (sprig_window_get_store (win), id, NULL);
   g_assert_cmpuint (stored->len, ==, 2);
@@ -449,45 +382,21 @@ test_restart_finds_conversation (void)
   SprigConversationItem *item;
 
   gtk_window_close (GTK_WINDOW (win));
-  wait_for (no_windows, NULL, "the window to close");
+  sprig_test_wait_for (no_windows, NULL, "the window to close");
   win = open_window ();
-  wait_for (conversation_listed, GINT_TO_POINTER (first_conversation), "the first conversation");
+  sprig_test_wait_for (conversation_listed, GINT_TO_POINTER (first_conversation), "the first conversation");
   item = sidebar_item (win, first_conversation, NULL);
   g_assert_cmpstr (sprig_conversation_item_get_title (item), ==, "Greetings");
   g_assert_true (sprig_conversation_item_get_pinned (item));
   activate_conversation (win, first_conversation);
   chat = sprig_window_get_chat (win);
   /* first turn, the stopped turn */
-  wait_for (messages_loaded, GUINT_TO_POINTER (4), "the conversation to load");
+  sprig_test_wait_for (messages_loaded, GUINT_TO_POINTER (4), "the conversation to load");
   g_assert_cmpstr (sprig_message_item_get_content (message_at (chat, 0)), ==,
                    "Hello, who are you?");
   g_assert_cmpint (sprig_message_item_get_status (message_at (chat, 3)), ==,
                    SPRIG_MESSAGE_STATUS_INTERRUPTED);
   screenshot ("chat");
-}
-
-static void
-store_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static gint64
-await_id (SprigStore    *store,
-          GAsyncResult **result,
-          gint64       (*finish) (SprigStore *, GAsyncResult *, GError **))
-{
-  g_autoptr(GError) error = NULL;
-  gint64 id;
-
-  while (*result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  id = finish (store, *result, &error);
-  g_assert_no_error (error);
-  g_clear_object (result);
-  return id;
 }
 
 /* A conversation with Markdown, written through the store, for the screenshots. */
@@ -520,14 +429,14 @@ add_markdown_conversation (SprigStore *store)
   assistant->tokens_per_second = 41.7;
   conv->title = g_strdup ("Hello world in C");
 
-  sprig_store_create_conversation_async (store, conv, NULL, store_result_cb, &result);
-  id = await_id (store, &result, sprig_store_create_conversation_finish);
+  sprig_store_create_conversation_async (store, conv, NULL, sprig_test_store_result_cb, &result);
+  id = sprig_test_await_id (store, &result, sprig_store_create_conversation_finish);
   user->conversation_id = id;
-  sprig_store_append_message_async (store, user, NULL, store_result_cb, &result);
-  assistant->parent_id = await_id (store, &result, sprig_store_append_message_finish);
+  sprig_store_append_message_async (store, user, NULL, sprig_test_store_result_cb, &result);
+  assistant->parent_id = sprig_test_await_id (store, &result, sprig_store_append_message_finish);
   assistant->conversation_id = id;
-  sprig_store_append_message_async (store, assistant, NULL, store_result_cb, &result);
-  g_assert_cmpint (await_id (store, &result, sprig_store_append_message_finish), >, 0);
+  sprig_store_append_message_async (store, assistant, NULL, sprig_test_store_result_cb, &result);
+  g_assert_cmpint (sprig_test_await_id (store, &result, sprig_store_append_message_finish), >, 0);
   return id;
 }
 
@@ -536,20 +445,20 @@ test_screenshots (void)
 {
   SprigWindow *win = open_window ();
   AdwStyleManager *style = adw_style_manager_get_default ();
-  SprigSidebar *sidebar = SPRIG_SIDEBAR (find_widget (GTK_WIDGET (win), SPRIG_TYPE_SIDEBAR));
+  SprigSidebar *sidebar = SPRIG_SIDEBAR (sprig_test_find_widget (GTK_WIDGET (win), SPRIG_TYPE_SIDEBAR));
   gint64 id = add_markdown_conversation (sprig_window_get_store (win));
   GtkWidget *code;
 
   sprig_sidebar_refresh (sidebar);
   activate_conversation (win, id);
   /* the model's "no chat template" toast goes after 8 s; keep it out of the pictures */
-  spin (8500);
-  wait_for (messages_loaded, GUINT_TO_POINTER (2), "the Markdown conversation");
-  spin (300);
-  code = find_widget (GTK_WIDGET (win), g_type_from_name ("SprigCodeBlock"));
+  sprig_test_spin (8500);
+  sprig_test_wait_for (messages_loaded, GUINT_TO_POINTER (2), "the Markdown conversation");
+  sprig_test_spin (300);
+  code = sprig_test_find_widget (GTK_WIDGET (win), g_type_from_name ("SprigCodeBlock"));
   g_assert_nonnull (code);
-  g_assert_nonnull (find_widget (GTK_WIDGET (win), GTK_TYPE_GRID));
-  g_assert_nonnull (find_widget (GTK_WIDGET (win), GTK_TYPE_EXPANDER));
+  g_assert_nonnull (sprig_test_find_widget (GTK_WIDGET (win), GTK_TYPE_GRID));
+  g_assert_nonnull (sprig_test_find_widget (GTK_WIDGET (win), GTK_TYPE_EXPANDER));
   screenshot ("markdown");
 
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_FORCE_DARK);
@@ -557,7 +466,7 @@ test_screenshots (void)
   adw_style_manager_set_color_scheme (style, ADW_COLOR_SCHEME_DEFAULT);
 
   gtk_window_set_default_size (GTK_WINDOW (win), 400, 720);
-  spin (300);
+  sprig_test_spin (300);
   screenshot ("narrow");
   gtk_widget_activate_action (GTK_WIDGET (win), "win.show-sidebar", NULL);
   screenshot ("narrow-sidebar");
@@ -625,11 +534,11 @@ main (int argc, char **argv)
         gtk_window_destroy (windows->data);
         windows = gtk_application_get_windows (GTK_APPLICATION (the_app));
       }
-    spin (100);
+    sprig_test_spin (100);
   }
   g_clear_object (&the_app);
   g_clear_object (&settings);
-  spin (100);
+  sprig_test_spin (100);
   g_free (model_path);
   {
     g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmpdir);

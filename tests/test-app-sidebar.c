@@ -9,7 +9,6 @@
  */
 #include "config.h"
 
-#include <glib/gstdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -20,9 +19,8 @@
 #include "sprig-sidebar-model.h"
 #include "sprig-sidebar.h"
 #include "sprig-test-model.h"
+#include "sprig-test-ui.h"
 #include "sprig-window.h"
-
-#define WAIT_US (60 * G_USEC_PER_SEC)
 
 static SprigApplication *the_app;
 static GSettings *settings;
@@ -31,49 +29,6 @@ static gint64 today_id, yesterday_id, old_id, pinned_id;
 static gint64 fox_message_id;
 
 /* ---- helpers ---- */
-
-typedef gboolean (*Condition) (gpointer data);
-
-static void
-wait_for (Condition   cond,
-          gpointer    data,
-          const char *what)
-{
-  gint64 deadline = g_get_monotonic_time () + WAIT_US;
-
-  while (!cond (data))
-    {
-      if (g_get_monotonic_time () > deadline)
-        g_error ("timed out waiting for %s", what);
-      g_main_context_iteration (NULL, FALSE) || (g_usleep (1000), TRUE);
-    }
-}
-
-static void
-spin (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    if (!g_main_context_iteration (NULL, FALSE))
-      g_usleep (1000);
-}
-
-static GtkWidget *
-find_widget (GtkWidget *root,
-             GType      type)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    return root;
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
-    {
-      GtkWidget *found = find_widget (c, type);
-
-      if (found != NULL)
-        return found;
-    }
-  return NULL;
-}
 
 static void
 collect (GtkWidget *root,
@@ -121,7 +76,7 @@ window (void)
 static SprigSidebar *
 sidebar (void)
 {
-  return SPRIG_SIDEBAR (find_widget (GTK_WIDGET (window ()), SPRIG_TYPE_SIDEBAR));
+  return SPRIG_SIDEBAR (sprig_test_find_widget (GTK_WIDGET (window ()), SPRIG_TYPE_SIDEBAR));
 }
 
 /* Whether "Delete All Chats…" can be chosen, as a widget using the action sees it. */
@@ -134,7 +89,7 @@ delete_all_enabled (void)
 
   gtk_actionable_set_action_name (GTK_ACTIONABLE (probe), "win.delete-all");
   gtk_box_append (GTK_BOX (parent), probe);
-  spin (50);
+  sprig_test_spin (50);
   enabled = gtk_widget_get_sensitive (probe);
   gtk_box_remove (GTK_BOX (parent), probe);
   return enabled;
@@ -144,7 +99,7 @@ static SprigWindow *
 open_window (void)
 {
   g_application_activate (G_APPLICATION (the_app));
-  spin (200);
+  sprig_test_spin (200);
   return window ();
 }
 
@@ -158,7 +113,7 @@ static void
 close_window (void)
 {
   gtk_window_close (GTK_WINDOW (window ()));
-  wait_for (no_windows, NULL, "the window to close");
+  sprig_test_wait_for (no_windows, NULL, "the window to close");
 }
 
 static gboolean
@@ -170,51 +125,7 @@ listed_count (gpointer n)
 static void
 screenshot (const char *name)
 {
-  GtkWidget *win = GTK_WIDGET (window ());
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (win);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *dir = g_build_filename (g_getenv ("G_TEST_BUILDDIR"), "screenshots", NULL);
-  g_autofree char *file = g_strconcat (name, ".png", NULL);
-  g_autofree char *path = g_build_filename (dir, file, NULL);
-  int w, h;
-
-  spin (400);  /* let transitions and layout settle */
-  w = gtk_widget_get_width (win);
-  h = gtk_widget_get_height (win);
-  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), w, h);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
-  g_assert_nonnull (node);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (win)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, w, h));
-  g_mkdir_with_parents (dir, 0755);
-  g_assert_true (gdk_texture_save_to_png (texture, path));
-  g_test_message ("screenshot: %s", path);
-}
-
-static void
-store_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-static gint64
-await_id (SprigStore    *store,
-          GAsyncResult **result,
-          gint64       (*finish) (SprigStore *, GAsyncResult *, GError **))
-{
-  g_autoptr(GError) error = NULL;
-  gint64 id;
-
-  while (*result == NULL)
-    g_main_context_iteration (NULL, TRUE);
-  id = finish (store, *result, &error);
-  g_assert_no_error (error);
-  g_clear_object (result);
-  return id;
+  sprig_test_screenshot (GTK_WIDGET (window ()), name);
 }
 
 static gint64
@@ -229,8 +140,8 @@ add_conversation (SprigStore *store,
   conv->title = g_strdup (title);
   conv->created_at = conv->updated_at = when;
   conv->pinned = pinned;
-  sprig_store_create_conversation_async (store, conv, NULL, store_result_cb, &result);
-  return await_id (store, &result, sprig_store_create_conversation_finish);
+  sprig_store_create_conversation_async (store, conv, NULL, sprig_test_store_result_cb, &result);
+  return sprig_test_await_id (store, &result, sprig_store_create_conversation_finish);
 }
 
 static gint64
@@ -242,8 +153,8 @@ add_message (SprigStore *store,
   GAsyncResult *result = NULL;
 
   msg->conversation_id = conversation_id;
-  sprig_store_append_message_async (store, msg, NULL, store_result_cb, &result);
-  return await_id (store, &result, sprig_store_append_message_finish);
+  sprig_store_append_message_async (store, msg, NULL, sprig_test_store_result_cb, &result);
+  return sprig_test_await_id (store, &result, sprig_store_append_message_finish);
 }
 
 /* Noon, local time, @days_ago days before today: in its day whatever the hour now. */
@@ -300,7 +211,7 @@ grouped_position (gint64 id)
 static GtkWidget *
 visible_page (void)
 {
-  GtkStack *stack = GTK_STACK (find_widget (GTK_WIDGET (sidebar ()), GTK_TYPE_STACK));
+  GtkStack *stack = GTK_STACK (sprig_test_find_widget (GTK_WIDGET (sidebar ()), GTK_TYPE_STACK));
 
   return gtk_stack_get_visible_child (stack);
 }
@@ -308,7 +219,7 @@ visible_page (void)
 static gboolean
 page_is (gpointer name)
 {
-  GtkStack *stack = GTK_STACK (find_widget (GTK_WIDGET (sidebar ()), GTK_TYPE_STACK));
+  GtkStack *stack = GTK_STACK (sprig_test_find_widget (GTK_WIDGET (sidebar ()), GTK_TYPE_STACK));
 
   return g_strcmp0 (gtk_stack_get_visible_child_name (stack), name) == 0;
 }
@@ -531,7 +442,7 @@ test_day_groups (void)
 {
   SprigWindow *win = window ();
   SprigStore *store = sprig_window_get_store (win);
-  GtkWidget *list_view = find_widget (GTK_WIDGET (sidebar ()), GTK_TYPE_LIST_VIEW);
+  GtkWidget *list_view = sprig_test_find_widget (GTK_WIDGET (sidebar ()), GTK_TYPE_LIST_VIEW);
   g_autofree char *old_label = NULL;
   g_autofree char *expected = NULL;
   g_autofree char *groups = NULL;
@@ -545,7 +456,7 @@ test_day_groups (void)
   fox_message_id = add_message (store, today_id,
                                 "Tell me: does the quick brown fox <really> jump & run?");
   sprig_sidebar_refresh (sidebar ());
-  wait_for (all_listed, NULL, "the conversations in the sidebar");
+  sprig_test_wait_for (all_listed, NULL, "the conversations in the sidebar");
   g_assert_true (page_is ((gpointer) "list"));
 
   sprig_conversation_group_for_time (g_get_real_time (), local_noon (40), NULL, &old_label);
@@ -556,16 +467,16 @@ test_day_groups (void)
   g_assert_true (g_str_equal (old_label, "Previous 30 Days") == FALSE);
 
   /* the headings are on screen, in rows that cannot be chosen */
-  spin (200);
+  sprig_test_spin (200);
   heading = find_label (list_view, "Yesterday");
   g_assert_nonnull (heading);
   g_assert_true (gtk_widget_has_css_class (heading, "sprig-sidebar-heading"));
   g_assert_true (gtk_widget_get_mapped (heading));
   g_signal_emit_by_name (list_view, "activate", 0);  /* the "Pinned" heading */
-  spin (100);
+  sprig_test_spin (100);
   g_assert_cmpint (sprig_chat_get_conversation_id (sprig_window_get_chat (win)), ==, 0);
   g_signal_emit_by_name (list_view, "activate", grouped_position (old_id));
-  spin (300);
+  sprig_test_spin (300);
   g_assert_cmpint (sprig_chat_get_conversation_id (sprig_window_get_chat (win)), ==, old_id);
   /* the one shown is selected, found through the headings */
   g_assert_cmpuint (gtk_single_selection_get_selected (
@@ -582,13 +493,13 @@ test_day_groups (void)
   expected = g_strdup_printf ("[Pinned]|Garden ideas|Recipes|[Today]|Fox facts|[%s]|Tax questions",
                               old_label);
   g_assert_cmpstr (groups, ==, expected);
-  spin (300);  /* the store's write and the refresh after it agree */
+  sprig_test_spin (300);  /* the store's write and the refresh after it agree */
   g_clear_pointer (&groups, g_free);
   groups = describe_groups ();
   g_assert_cmpstr (groups, ==, expected);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (sidebar ()), "sidebar.pin", "x",
                                              yesterday_id));
-  spin (300);
+  sprig_test_spin (300);
   g_clear_pointer (&groups, g_free);
   groups = describe_groups ();
   g_assert_nonnull (strstr (groups, "[Yesterday]|Garden ideas"));
@@ -598,7 +509,7 @@ test_day_groups (void)
 static GtkWidget *
 first_hit (void)
 {
-  return find_widget (GTK_WIDGET (sidebar ()), SPRIG_TYPE_SEARCH_ROW);
+  return sprig_test_find_widget (GTK_WIDGET (sidebar ()), SPRIG_TYPE_SEARCH_ROW);
 }
 
 static gboolean
@@ -662,7 +573,7 @@ test_search (void)
   g_assert_cmpstr (accels[0], ==, "<Control>f");
   g_assert_false (sprig_sidebar_get_search_mode (sb));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.search", NULL));
-  spin (100);
+  sprig_test_spin (100);
   g_assert_true (sprig_sidebar_get_search_mode (sb));
   focus = gtk_window_get_focus (GTK_WINDOW (win));
   entry = focus != NULL ? gtk_widget_get_ancestor (focus, GTK_TYPE_SEARCH_ENTRY) : NULL;
@@ -670,7 +581,7 @@ test_search (void)
   g_assert_true (gtk_widget_is_ancestor (entry, GTK_WIDGET (sb)));
 
   sprig_sidebar_search (sb, "brown fox");
-  wait_for (page_is, (gpointer) "results", "search results");
+  sprig_test_wait_for (page_is, (gpointer) "results", "search results");
   row = first_hit ();
   g_assert_nonnull (row);
   g_assert_cmpint (sprig_search_row_get_conversation_id (SPRIG_SEARCH_ROW (row)), ==, today_id);
@@ -693,20 +604,20 @@ test_search (void)
 
   /* a title matches too, highlighted in the title */
   sprig_sidebar_search (sb, "Garden");
-  wait_for (page_is, (gpointer) "results", "title results");
-  spin (100);
+  sprig_test_wait_for (page_is, (gpointer) "results", "title results");
+  sprig_test_spin (100);
   row = first_hit ();
   g_assert_cmpint (sprig_search_row_get_conversation_id (SPRIG_SEARCH_ROW (row)), ==, yesterday_id);
   g_assert_cmpint (sprig_search_row_get_message_id (SPRIG_SEARCH_ROW (row)), ==, 0);
 
   /* opening a hit names the message and opens its conversation */
   sprig_sidebar_search (sb, "quick brown");
-  wait_for (page_is, (gpointer) "results", "search results");
-  spin (100);
+  sprig_test_wait_for (page_is, (gpointer) "results", "search results");
+  sprig_test_spin (100);
   row = first_hit ();
   g_signal_connect (sb, "search-hit-activated", G_CALLBACK (hit_cb), &hit);
   g_signal_emit_by_name (row, "activate");
-  spin (300);
+  sprig_test_spin (300);
   g_signal_handlers_disconnect_by_func (sb, hit_cb, &hit);
   g_assert_cmpint (hit.conversation_id, ==, today_id);
   g_assert_cmpint (hit.message_id, ==, fox_message_id);
@@ -721,29 +632,29 @@ test_no_results_and_escape (void)
   GtkWidget *page, *entry;
 
   sprig_sidebar_search (sb, "zebra crossing");
-  wait_for (page_is, (gpointer) "no-results", "the no-results page");
+  sprig_test_wait_for (page_is, (gpointer) "no-results", "the no-results page");
   page = visible_page ();
   g_assert_true (ADW_IS_STATUS_PAGE (page));
   g_assert_cmpstr (adw_status_page_get_title (ADW_STATUS_PAGE (page)), ==, "No Results");
   g_assert_cmpstr (adw_status_page_get_icon_name (ADW_STATUS_PAGE (page)), ==,
                    "system-search-symbolic");
-  spin (200);
+  sprig_test_spin (200);
   g_assert_true (gtk_widget_get_mapped (page));
 
   /* Escape in the entry closes the search and brings the list back */
-  entry = find_widget (GTK_WIDGET (sb), GTK_TYPE_SEARCH_ENTRY);
+  entry = sprig_test_find_widget (GTK_WIDGET (sb), GTK_TYPE_SEARCH_ENTRY);
   g_signal_emit_by_name (entry, "stop-search");
-  spin (100);
+  sprig_test_spin (100);
   g_assert_false (sprig_sidebar_get_search_mode (sb));
   g_assert_true (page_is ((gpointer) "list"));
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
 
   /* and from the results list, through the sidebar's own Escape */
   sprig_sidebar_search (sb, "brown");
-  wait_for (page_is, (gpointer) "results", "search results");
+  sprig_test_wait_for (page_is, (gpointer) "results", "search results");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (first_hit ()), "sidebar.stop-search",
                                              NULL));
-  spin (100);
+  sprig_test_spin (100);
   g_assert_false (sprig_sidebar_get_search_mode (sb));
   g_assert_true (page_is ((gpointer) "list"));
   /* the header's search button follows */
@@ -780,10 +691,10 @@ sidebar_collapsed (void)
   gboolean collapsed;
 
 #if ADW_CHECK_VERSION (1, 4, 0)
-  split = find_widget (GTK_WIDGET (window ()), ADW_TYPE_OVERLAY_SPLIT_VIEW);
+  split = sprig_test_find_widget (GTK_WIDGET (window ()), ADW_TYPE_OVERLAY_SPLIT_VIEW);
   collapsed = adw_overlay_split_view_get_collapsed (ADW_OVERLAY_SPLIT_VIEW (split));
 #else
-  split = find_widget (GTK_WIDGET (window ()), ADW_TYPE_FLAP);
+  split = sprig_test_find_widget (GTK_WIDGET (window ()), ADW_TYPE_FLAP);
   collapsed = adw_flap_get_folded (ADW_FLAP (split));
 #endif
   return collapsed;
@@ -812,26 +723,26 @@ test_sidebar_visibility (void)
   g_assert_true (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (toggle)));
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.show-sidebar", NULL));
-  wait_for (sidebar_shown, GINT_TO_POINTER (FALSE), "the sidebar to hide");
+  sprig_test_wait_for (sidebar_shown, GINT_TO_POINTER (FALSE), "the sidebar to hide");
   g_assert_false (g_settings_get_boolean (settings, "sidebar-visible"));
   g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (toggle)));
   /* Ctrl+F brings it back for the search */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.search", NULL));
-  wait_for (sidebar_shown, GINT_TO_POINTER (TRUE), "the sidebar to show");
+  sprig_test_wait_for (sidebar_shown, GINT_TO_POINTER (TRUE), "the sidebar to show");
   g_assert_true (g_settings_get_boolean (settings, "sidebar-visible"));
   sprig_sidebar_set_search_mode (sidebar (), FALSE);
 
   /* remembered across windows */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.show-sidebar", NULL));
-  wait_for (sidebar_shown, GINT_TO_POINTER (FALSE), "the sidebar to hide");
+  sprig_test_wait_for (sidebar_shown, GINT_TO_POINTER (FALSE), "the sidebar to hide");
   close_window ();
   open_window ();
-  wait_for (sidebar_shown, GINT_TO_POINTER (FALSE), "a new window without the sidebar");
+  sprig_test_wait_for (sidebar_shown, GINT_TO_POINTER (FALSE), "a new window without the sidebar");
   g_assert_false (gtk_toggle_button_get_active (GTK_TOGGLE_BUTTON (toggle_button ())));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "win.show-sidebar", NULL));
-  wait_for (sidebar_shown, GINT_TO_POINTER (TRUE), "the sidebar to show");
+  sprig_test_wait_for (sidebar_shown, GINT_TO_POINTER (TRUE), "the sidebar to show");
   g_assert_true (g_settings_get_boolean (settings, "sidebar-visible"));
-  wait_for (all_listed, NULL, "the conversations in the new window");
+  sprig_test_wait_for (all_listed, NULL, "the conversations in the new window");
 }
 
 static gboolean
@@ -847,33 +758,33 @@ test_narrow (void)
   GtkWidget *list_view;
 
   gtk_window_set_default_size (GTK_WINDOW (win), 360, 640);
-  wait_for (collapsed_is, GINT_TO_POINTER (TRUE), "the layout to collapse");
-  wait_for (sidebar_shown, GINT_TO_POINTER (FALSE), "the sidebar to hide when collapsed");
+  sprig_test_wait_for (collapsed_is, GINT_TO_POINTER (TRUE), "the layout to collapse");
+  sprig_test_wait_for (sidebar_shown, GINT_TO_POINTER (FALSE), "the sidebar to hide when collapsed");
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (win)), ==, 360);
   /* hiding it for want of room is not the user's choice */
   g_assert_true (g_settings_get_boolean (settings, "sidebar-visible"));
   screenshot ("narrow-chat");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.show-sidebar", NULL));
-  wait_for (sidebar_shown, GINT_TO_POINTER (TRUE), "the sidebar over the chat");
+  sprig_test_wait_for (sidebar_shown, GINT_TO_POINTER (TRUE), "the sidebar over the chat");
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (sidebar ())), <=, 360);
   g_assert_cmpint (gtk_widget_get_width (GTK_WIDGET (sidebar ())), >, 200);
   screenshot ("narrow-sidebar");
   sprig_sidebar_search (sidebar (), "fox");
-  wait_for (page_is, (gpointer) "results", "search results");
+  sprig_test_wait_for (page_is, (gpointer) "results", "search results");
   screenshot ("narrow-search");
   sprig_sidebar_set_search_mode (sidebar (), FALSE);
 
   /* choosing a conversation uncovers it */
-  list_view = find_widget (GTK_WIDGET (sidebar ()), GTK_TYPE_LIST_VIEW);
+  list_view = sprig_test_find_widget (GTK_WIDGET (sidebar ()), GTK_TYPE_LIST_VIEW);
   g_signal_emit_by_name (list_view, "activate", grouped_position (yesterday_id));
-  wait_for (sidebar_shown, GINT_TO_POINTER (FALSE), "the sidebar to go");
+  sprig_test_wait_for (sidebar_shown, GINT_TO_POINTER (FALSE), "the sidebar to go");
   g_assert_cmpint (sprig_chat_get_conversation_id (sprig_window_get_chat (win)), ==, yesterday_id);
   g_assert_true (g_settings_get_boolean (settings, "sidebar-visible"));
 
   gtk_window_set_default_size (GTK_WINDOW (win), 960, 720);
-  wait_for (collapsed_is, GINT_TO_POINTER (FALSE), "the layout to expand");
-  wait_for (sidebar_shown, GINT_TO_POINTER (TRUE), "the remembered sidebar");
+  sprig_test_wait_for (collapsed_is, GINT_TO_POINTER (FALSE), "the layout to expand");
+  sprig_test_wait_for (sidebar_shown, GINT_TO_POINTER (TRUE), "the remembered sidebar");
 }
 
 /* The confirmation: an AdwAlertDialog from libadwaita 1.5, an AdwMessageDialog before. */
@@ -945,7 +856,7 @@ confirm_delete_all (void)
   ConfirmDialog *dialog;
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "win.delete-all", NULL));
-  wait_for (dialog_open, GINT_TO_POINTER (TRUE), "the confirmation");
+  sprig_test_wait_for (dialog_open, GINT_TO_POINTER (TRUE), "the confirmation");
   dialog = open_dialog ();
   g_assert_cmpstr (confirm_get_heading (dialog), ==, "Delete All Chats?");
   g_assert_cmpstr (confirm_get_default (dialog), ==, "cancel");
@@ -960,7 +871,7 @@ answer (ConfirmDialog *dialog,
         const char    *response)
 {
   respond (dialog, response);
-  wait_for (dialog_open, GINT_TO_POINTER (FALSE), "the confirmation to close");
+  sprig_test_wait_for (dialog_open, GINT_TO_POINTER (FALSE), "the confirmation to close");
 }
 
 static gboolean
@@ -981,7 +892,7 @@ reply_begun (gpointer chat)
 static gboolean
 chat_view_mapped (gpointer data)
 {
-  GtkWidget *view = find_widget (GTK_WIDGET (window ()), g_type_from_name ("SprigChatView"));
+  GtkWidget *view = sprig_test_find_widget (GTK_WIDGET (window ()), g_type_from_name ("SprigChatView"));
 
   return view != NULL && gtk_widget_get_mapped (view);
 }
@@ -1003,21 +914,21 @@ test_delete_all (void)
 
   /* "Cancel" deletes nothing */
   answer (confirm_delete_all (), "cancel");
-  spin (200);
+  sprig_test_spin (200);
   g_assert_true (listed_count (GUINT_TO_POINTER (4)));
 
   /* with a reply streaming: it is stopped and saved, then everything goes */
   sprig_window_load_model (win, model);
-  wait_for (chat_view_mapped, NULL, "the model");
+  sprig_test_wait_for (chat_view_mapped, NULL, "the model");
   sprig_chat_set_max_tokens (chat, 0);  /* until the context is full: long enough */
   while (generating_id == 0 && attempts++ < 5)
     {
       ConfirmDialog *dialog;
 
       gtk_widget_activate_action (GTK_WIDGET (win), "win.new-chat", NULL);
-      spin (100);
+      sprig_test_spin (100);
       sprig_chat_send (chat, "Write a long story.");
-      wait_for (reply_begun, chat, "a reply");
+      sprig_test_wait_for (reply_begun, chat, "a reply");
       g_assert_true (delete_all_enabled ());
       dialog = confirm_delete_all ();
       if (!sprig_chat_get_generating (chat))
@@ -1029,14 +940,14 @@ test_delete_all (void)
       answer (dialog, "delete");
     }
   g_assert_cmpint (generating_id, >, 0);
-  wait_for (listed_count, GUINT_TO_POINTER (0), "the list to empty");
+  sprig_test_wait_for (listed_count, GUINT_TO_POINTER (0), "the list to empty");
   g_assert_false (sprig_chat_get_generating (chat));
   g_assert_cmpint (sprig_chat_get_conversation_id (chat), ==, 0);
-  wait_for (page_is, (gpointer) "empty", "the empty state");
+  sprig_test_wait_for (page_is, (gpointer) "empty", "the empty state");
   g_assert_true (gtk_widget_get_mapped (find_status_page (GTK_WIDGET (win), "No Chats Yet")));
   /* after the model's "no chat template" toast, which goes after 8 s */
   toast = g_strdup_printf ("%u chats deleted", 4 + attempts);
-  wait_for (label_shown, toast, "the toast");
+  sprig_test_wait_for (label_shown, toast, "the toast");
   for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
     {
       g_autoptr(SprigConversation) conv = sprig_store_get_conversation_sync (store, ids[i], NULL);
@@ -1089,10 +1000,10 @@ main (int argc, char **argv)
 
   while (gtk_application_get_windows (GTK_APPLICATION (the_app)) != NULL)
     gtk_window_destroy (gtk_application_get_windows (GTK_APPLICATION (the_app))->data);
-  spin (100);
+  sprig_test_spin (100);
   g_clear_object (&the_app);
   g_clear_object (&settings);
-  spin (100);
+  sprig_test_spin (100);
   {
     g_autofree char *cmd = g_strdup_printf ("rm -rf '%s'", tmpdir);
 
