@@ -180,6 +180,10 @@ sprig_application_init (SprigApplication *self)
 {
   static const char *quit_accels[] = { "<Control>q", NULL };
   static const char *preferences_accels[] = { "<Control>comma", NULL };
+  /* Application accelerators act before the focused widget, so Ctrl+F opens the
+   * sidebar's search from the composer too. */
+  static const char *search_accels[] = { "<Control>f", NULL };
+  static const char *sidebar_accels[] = { "F9", NULL };
 
   g_application_add_main_option (G_APPLICATION (self), "export-all", 0, G_OPTION_FLAG_NONE,
                                  G_OPTION_ARG_FILENAME,
@@ -195,4 +199,7 @@ sprig_application_init (SprigApplication *self)
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences",
                                          preferences_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.search", search_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "win.show-sidebar",
+                                         sidebar_accels);
 }

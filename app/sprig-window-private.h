@@ -20,7 +20,11 @@ struct _SprigWindow
   SeEngine *engine;
   SprigChat *chat;
 
-  AdwLeaflet *leaflet;
+  GtkWidget *split_view;      /* AdwOverlaySplitView, or AdwFlap before libadwaita 1.4 */
+  GtkWidget *sidebar_pane;
+  GtkWidget *content_pane;
+  AdwHeaderBar *sidebar_header;
+  AdwHeaderBar *content_header;
   SprigSidebar *sidebar;
   AdwWindowTitle *content_title;
   AdwToastOverlay *toast_overlay;
@@ -78,5 +82,14 @@ void        _sprig_window_set_chat_context        (SprigWindow             *self
 void        _sprig_window_class_init_settings     (GtkWidgetClass *widget_class);
 void        _sprig_window_init_settings           (SprigWindow    *self);
 void        _sprig_window_show_chat_settings      (SprigWindow    *self);
+
+/* sprig-window-layout.c */
+void     _sprig_window_layout_class_init       (GtkWidgetClass *widget_class);
+void     _sprig_window_layout_init             (SprigWindow    *self);
+gboolean _sprig_window_get_sidebar_collapsed   (SprigWindow    *self);
+gboolean _sprig_window_get_show_sidebar        (SprigWindow    *self);
+void     _sprig_window_set_show_sidebar        (SprigWindow    *self,
+                                                gboolean        show);
+void     _sprig_window_conversation_chosen     (SprigWindow    *self);
 
 G_END_DECLS

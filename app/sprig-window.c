@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * SprigWindow is the main window: the conversation sidebar and the chat view side by
- * side in an AdwLeaflet that folds below about 640 px. It owns the store, the engine and
- * the one SprigChat shown. Switching conversations, starting a new chat or closing the
- * window while a reply is generated stops it first, and waits for the partial reply to
- * be saved (never blocking the main loop). Model loading lives in sprig-window-model.c.
+ * side (sprig-window-layout.c lays them out). It owns the store, the engine and the one
+ * SprigChat shown. Switching conversations, starting a new chat, deleting all chats or
+ * closing the window while a reply is generated stops it first, and waits for the
+ * partial reply to be saved (never blocking the main loop). Model loading lives in
+ * sprig-window-model.c.
  */
 #include "config.h"
 
@@ -14,6 +15,14 @@
 #include "sprig-window-private.h"
 
 G_DEFINE_FINAL_TYPE (SprigWindow, sprig_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_SHOW_SIDEBAR,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 SprigWindow *
 sprig_window_new (SprigApplication *application)
@@ -102,7 +111,7 @@ show_conversation (SprigWindow *self,
                    gint64       id)
 {
   self->pending_conversation = id;
-  adw_leaflet_navigate (self->leaflet, ADW_NAVIGATION_DIRECTION_FORWARD);
+  _sprig_window_conversation_chosen (self);
   if (!sprig_chat_get_generating (self->chat))
     {
       if (id == 0 || id != sprig_chat_get_conversation_id (self->chat))
@@ -117,6 +126,16 @@ conversation_activated_cb (SprigWindow *self,
                            gint64       id)
 {
   show_conversation (self, id);
+}
+
+/* The hit's message id is for the chat view to scroll to, once it can; until then the
+ * conversation opens at its end. */
+static void
+search_hit_activated_cb (SprigWindow *self,
+                         gint64       conversation_id,
+                         gint64       message_id)
+{
+  show_conversation (self, conversation_id);
 }
 
 static void
@@ -263,11 +282,164 @@ undo_delete_action_cb (GtkWidget  *widget,
 }
 
 static void
-show_sidebar_action_cb (GtkWidget  *widget,
-                        const char *action_name,
-                        GVariant   *parameter)
+search_action_cb (GtkWidget  *widget,
+                  const char *action_name,
+                  GVariant   *parameter)
 {
-  adw_leaflet_navigate (SPRIG_WINDOW (widget)->leaflet, ADW_NAVIGATION_DIRECTION_BACK);
+  SprigWindow *self = SPRIG_WINDOW (widget);
+
+  _sprig_window_set_show_sidebar (self, TRUE);
+  sprig_sidebar_start_search (self->sidebar);
+}
+
+static void
+deleted_all_cb (GObject      *source,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(SprigWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gint64 n = sprig_store_delete_all_finish (SPRIG_STORE (source), result, &error);
+
+  if (n < 0)
+    {
+      g_autofree char *message = g_strdup_printf (_("Could not delete the chats: %s"),
+                                                  error->message);
+
+      _sprig_window_toast (self, message);
+    }
+  else
+    {
+      g_autofree char *message = g_strdup_printf (ngettext ("%d chat deleted",
+                                                            "%d chats deleted", (gulong) n),
+                                                  (int) n);
+
+      _sprig_window_toast (self, message);
+    }
+  sprig_sidebar_refresh (self->sidebar);
+}
+
+static void delete_all_chats (SprigWindow *self);
+
+static void
+stopped_for_delete_all_cb (GObject      *source,
+                           GAsyncResult *result,
+                           gpointer      user_data)
+{
+  g_autoptr(SprigWindow) self = user_data;
+
+  sprig_chat_stop_finish (SPRIG_CHAT (source), result, NULL);
+  if (!self->closing)
+    delete_all_chats (self);
+}
+
+/* A reply being generated is stopped and saved first, then a new chat replaces the one
+ * shown, then the store deletes (softly, as one statement). */
+static void
+delete_all_chats (SprigWindow *self)
+{
+  if (sprig_chat_get_generating (self->chat))
+    {
+      sprig_chat_stop_async (self->chat, stopped_for_delete_all_cb, g_object_ref (self));
+      return;
+    }
+  show_conversation (self, 0);
+  sprig_store_delete_all_async (self->store, NULL, deleted_all_cb, g_object_ref (self));
+}
+
+static void
+delete_all_response_cb (GObject     *dialog,
+                        const char  *response,
+                        SprigWindow *self)
+{
+  if (g_strcmp0 (response, "delete") == 0)
+    delete_all_chats (self);
+}
+
+#if ADW_CHECK_VERSION (1, 5, 0)
+#define CONFIRM_DIALOG(d)          ADW_ALERT_DIALOG (d)
+#define confirm_add_responses      adw_alert_dialog_add_responses
+#define confirm_set_appearance     adw_alert_dialog_set_response_appearance
+#define confirm_set_default        adw_alert_dialog_set_default_response
+#define confirm_set_close          adw_alert_dialog_set_close_response
+#else
+#define CONFIRM_DIALOG(d)          ADW_MESSAGE_DIALOG (d)
+#define confirm_add_responses      adw_message_dialog_add_responses
+#define confirm_set_appearance     adw_message_dialog_set_response_appearance
+#define confirm_set_default        adw_message_dialog_set_default_response
+#define confirm_set_close          adw_message_dialog_set_close_response
+#endif
+
+/* AdwAlertDialog from libadwaita 1.5, an AdwMessageDialog window before; the same
+ * responses either way. */
+static void
+delete_all_action_cb (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  SprigWindow *self = SPRIG_WINDOW (widget);
+  const char *heading = _("Delete All Chats?");
+  const char *body = _("All chats, pinned ones included, will be deleted. This cannot be undone.");
+#if ADW_CHECK_VERSION (1, 5, 0)
+  AdwDialog *dialog = adw_alert_dialog_new (heading, body);
+#else
+  GtkWidget *dialog = adw_message_dialog_new (GTK_WINDOW (self), heading, body);
+#endif
+
+  confirm_add_responses (CONFIRM_DIALOG (dialog), "cancel", _("_Cancel"),
+                         "delete", _("_Delete All"), NULL);
+  confirm_set_appearance (CONFIRM_DIALOG (dialog), "delete", ADW_RESPONSE_DESTRUCTIVE);
+  confirm_set_default (CONFIRM_DIALOG (dialog), "cancel");
+  confirm_set_close (CONFIRM_DIALOG (dialog), "cancel");
+  g_signal_connect_object (dialog, "response", G_CALLBACK (delete_all_response_cb), self, 0);
+#if ADW_CHECK_VERSION (1, 5, 0)
+  adw_dialog_present (dialog, GTK_WIDGET (self));
+#else
+  gtk_window_present (GTK_WINDOW (dialog));
+#endif
+}
+
+static void
+update_delete_all (SprigWindow *self)
+{
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.delete-all",
+                                 g_list_model_get_n_items (sprig_sidebar_get_model (self->sidebar)) > 0);
+}
+
+static void
+sprig_window_get_property (GObject    *object,
+                           guint       prop_id,
+                           GValue     *value,
+                           GParamSpec *pspec)
+{
+  SprigWindow *self = SPRIG_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SHOW_SIDEBAR:
+      g_value_set_boolean (value, _sprig_window_get_show_sidebar (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+sprig_window_set_property (GObject      *object,
+                           guint         prop_id,
+                           const GValue *value,
+                           GParamSpec   *pspec)
+{
+  SprigWindow *self = SPRIG_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SHOW_SIDEBAR:
+      _sprig_window_set_show_sidebar (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -300,8 +472,9 @@ install_actions (GtkWidgetClass *widget_class)
   gtk_widget_class_install_action (widget_class, "win.new-chat", NULL, new_chat_action_cb);
   gtk_widget_class_install_action (widget_class, "win.open-model", NULL, open_model_action_cb);
   gtk_widget_class_install_action (widget_class, "win.undo-delete", "x", undo_delete_action_cb);
-  gtk_widget_class_install_action (widget_class, "win.show-sidebar", NULL,
-                                   show_sidebar_action_cb);
+  gtk_widget_class_install_property_action (widget_class, "win.show-sidebar", "show-sidebar");
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action_cb);
+  gtk_widget_class_install_action (widget_class, "win.delete-all", NULL, delete_all_action_cb);
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK,
                                        "win.new-chat", NULL);
@@ -319,14 +492,22 @@ sprig_window_class_init (SprigWindowClass *klass)
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
   object_class->dispose = sprig_window_dispose;
+  object_class->get_property = sprig_window_get_property;
+  object_class->set_property = sprig_window_set_property;
   window_class->close_request = sprig_window_close_request;
+
+  /* Whether the sidebar shows, beside the chat or, when the window is narrow, over it;
+   * the stateful action win.show-sidebar toggles it. */
+  properties[PROP_SHOW_SIDEBAR] =
+    g_param_spec_boolean ("show-sidebar", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (SPRIG_TYPE_SIDEBAR);
   g_type_ensure (SPRIG_TYPE_CHAT_VIEW);
   g_type_ensure (SPRIG_TYPE_MODEL_PICKER);
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/sprigchat/Sprig/sprig-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, SprigWindow, leaflet);
   gtk_widget_class_bind_template_child (widget_class, SprigWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, SprigWindow, content_title);
   gtk_widget_class_bind_template_child (widget_class, SprigWindow, toast_overlay);
@@ -336,6 +517,7 @@ sprig_window_class_init (SprigWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SprigWindow, load_progress);
   gtk_widget_class_bind_template_child (widget_class, SprigWindow, chat_view);
   gtk_widget_class_bind_template_child (widget_class, SprigWindow, model_picker);
+  _sprig_window_layout_class_init (widget_class);
   install_actions (widget_class);
   _sprig_window_class_init_model (widget_class);
   _sprig_window_class_init_settings (widget_class);
@@ -361,11 +543,16 @@ setup_chat (SprigWindow *self)
   sprig_sidebar_set_store (self->sidebar, self->store);
   g_signal_connect_swapped (self->sidebar, "conversation-activated",
                             G_CALLBACK (conversation_activated_cb), self);
+  g_signal_connect_swapped (self->sidebar, "search-hit-activated",
+                            G_CALLBACK (search_hit_activated_cb), self);
   g_signal_connect_swapped (self->sidebar, "conversation-deleted",
                             G_CALLBACK (conversation_deleted_cb), self);
   g_signal_connect_swapped (self->sidebar, "error", G_CALLBACK (error_cb), self);
   g_signal_connect_object (sprig_sidebar_get_model (self->sidebar), "items-changed",
                            G_CALLBACK (_sprig_window_update_title), self, G_CONNECT_SWAPPED);
+  g_signal_connect_object (sprig_sidebar_get_model (self->sidebar), "items-changed",
+                           G_CALLBACK (update_delete_all), self, G_CONNECT_SWAPPED);
+  update_delete_all (self);
 }
 
 static void
@@ -379,6 +566,7 @@ sprig_window_init (SprigWindow *self)
                                g_settings_get_int (self->settings, "window-height"));
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));
+  _sprig_window_layout_init (self);
 
   adw_status_page_set_icon_name (self->empty_page, APP_ID "-symbolic");
   adw_status_page_set_icon_name (self->loading_page, APP_ID "-symbolic");

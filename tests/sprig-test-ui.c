@@ -134,3 +134,16 @@ sprig_test_screenshot (GtkWidget  *widget,
   g_assert_true (gdk_texture_save_to_png (texture, path));
   g_test_message ("screenshot: %s", path);
 }
+
+gint64
+sprig_test_await_id (SprigStore    *store,
+                     GAsyncResult **slot,
+                     gint64       (*finish) (SprigStore *, GAsyncResult *, GError **))
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GAsyncResult) done = sprig_test_await_result (slot);
+  gint64 id = finish (store, done, &error);
+
+  g_assert_no_error (error);
+  return id;
+}

@@ -7,6 +7,8 @@
 
 #include <gtk/gtk.h>
 
+#include "sprig-store.h"
+
 G_BEGIN_DECLS
 
 typedef gboolean (*SprigTestCondition) (gpointer data);
@@ -31,6 +33,12 @@ void       sprig_test_result_cb  (GObject            *source,
                                   gpointer            slot);
 GAsyncResult *
            sprig_test_await_result (GAsyncResult    **slot);
+/* Waits for the store call whose result lands in @slot (sprig_test_result_cb) and
+ * returns the id its @finish gives; fails the test on an error. */
+gint64     sprig_test_await_id   (SprigStore         *store,
+                                  GAsyncResult      **slot,
+                                  gint64            (*finish) (SprigStore *, GAsyncResult *,
+                                                               GError **));
 /* Destroys every window of @app and lets their disposal run. */
 void       sprig_test_destroy_windows (GtkApplication *app);
 /* Removes @path and everything below it. */

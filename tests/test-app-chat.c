@@ -334,11 +334,20 @@ activate_conversation (SprigWindow *win,
   SprigSidebar *sidebar =
     SPRIG_SIDEBAR (sprig_test_find_type (GTK_WIDGET (win), SPRIG_TYPE_SIDEBAR));
   GtkWidget *list_view = sprig_test_find_type (GTK_WIDGET (sidebar), GTK_TYPE_LIST_VIEW);
-  guint position = G_MAXUINT;
+  GListModel *shown = G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (list_view)));
+  guint position = 0;
 
   sprig_test_wait_for (conversation_listed, GINT_TO_POINTER (id),
                        "the conversation in the sidebar");
-  sidebar_item (win, id, &position);
+  /* the list view shows day headings too: find the item's row among them */
+  while (position < g_list_model_get_n_items (shown))
+    {
+      g_autoptr(GObject) item = g_list_model_get_item (shown, position);
+
+      if (item == G_OBJECT (sidebar_item (win, id, NULL)))
+        break;
+      position++;
+    }
   g_signal_emit_by_name (list_view, "activate", position);
 }
 
@@ -654,19 +663,6 @@ test_composer_keys (void)
   g_assert_cmpstr (sprig_message_item_get_content (message_at (chat, n)), ==, "Keys?");
 }
 
-static gint64
-await_id (SprigStore    *store,
-          GAsyncResult **result,
-          gint64       (*finish) (SprigStore *, GAsyncResult *, GError **))
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GAsyncResult) done = sprig_test_await_result (result);
-  gint64 id = finish (store, done, &error);
-
-  g_assert_no_error (error);
-  return id;
-}
-
 /* A conversation with Markdown, written through the store, for the screenshots. */
 static gint64
 add_markdown_conversation (SprigStore *store)
@@ -698,13 +694,13 @@ add_markdown_conversation (SprigStore *store)
   conv->title = g_strdup ("Hello world in C");
 
   sprig_store_create_conversation_async (store, conv, NULL, sprig_test_result_cb, &result);
-  id = await_id (store, &result, sprig_store_create_conversation_finish);
+  id = sprig_test_await_id (store, &result, sprig_store_create_conversation_finish);
   user->conversation_id = id;
   sprig_store_append_message_async (store, user, NULL, sprig_test_result_cb, &result);
-  assistant->parent_id = await_id (store, &result, sprig_store_append_message_finish);
+  assistant->parent_id = sprig_test_await_id (store, &result, sprig_store_append_message_finish);
   assistant->conversation_id = id;
   sprig_store_append_message_async (store, assistant, NULL, sprig_test_result_cb, &result);
-  g_assert_cmpint (await_id (store, &result, sprig_store_append_message_finish), >, 0);
+  g_assert_cmpint (sprig_test_await_id (store, &result, sprig_store_append_message_finish), >, 0);
   return id;
 }
 
@@ -800,7 +796,7 @@ test_long_conversation (void)
 
   conv->title = g_strdup ("Two thousand messages");
   sprig_store_create_conversation_async (store, conv, NULL, sprig_test_result_cb, &result);
-  id = await_id (store, &result, sprig_store_create_conversation_finish);
+  id = sprig_test_await_id (store, &result, sprig_store_create_conversation_finish);
   for (int i = 0; i < 2000; i++)
     {
       g_autofree char *text = g_strdup_printf (i % 2 == 0 ? "Question %d: what comes next?"
@@ -813,7 +809,7 @@ test_long_conversation (void)
       msg->conversation_id = id;
       msg->parent_id = parent;
       sprig_store_append_message_async (store, msg, NULL, sprig_test_result_cb, &result);
-      parent = await_id (store, &result, sprig_store_append_message_finish);
+      parent = sprig_test_await_id (store, &result, sprig_store_append_message_finish);
     }
   sprig_sidebar_refresh (sidebar);
   start = g_get_monotonic_time ();

@@ -89,7 +89,7 @@ test_window_opens (void)
   g_assert_nonnull (strstr (adw_status_page_get_description (ADW_STATUS_PAGE (status)), "Bonsai"));
   g_assert_true (gtk_widget_is_sensitive (find_child_of_type (status, GTK_TYPE_BUTTON)));
   /* the sidebar is there too, empty */
-  g_assert_nonnull (find_status_page (GTK_WIDGET (window), "No Conversations"));
+  g_assert_nonnull (find_status_page (GTK_WIDGET (window), "No Chats Yet"));
 
   /* a second activation presents the same window instead of opening another */
   g_application_activate (G_APPLICATION (app));
