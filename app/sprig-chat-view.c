@@ -30,7 +30,7 @@ struct _SprigChatView
   GtkButton *send_button;
 
   SprigChat *chat;
-  gulong handlers[2];
+  gulong handlers[3];
   gboolean stick_to_bottom;
 };
 
@@ -288,12 +288,22 @@ unbind_row_cb (GtkSignalListItemFactory *factory,
   sprig_message_row_set_item (SPRIG_MESSAGE_ROW (gtk_list_item_get_child (list_item)), NULL);
 }
 
+/* A search hit: the list scrolls to the message and stops following the end. */
+static void
+reveal_message_cb (SprigChatView *self,
+                   guint          position)
+{
+  self->stick_to_bottom = FALSE;
+  gtk_widget_activate_action (GTK_WIDGET (self->list_view), "list.scroll-to-item", "u", position);
+}
+
 static void
 disconnect_chat (SprigChatView *self)
 {
   if (self->chat == NULL)
     return;
   g_clear_signal_handler (&self->handlers[0], self->chat);
+  g_clear_signal_handler (&self->handlers[2], self->chat);
   g_clear_signal_handler (&self->handlers[1], sprig_chat_get_messages (self->chat));
   g_clear_object (&self->chat);
 }
@@ -315,6 +325,8 @@ sprig_chat_view_set_chat (SprigChatView *self,
       self->chat = g_object_ref (chat);
       self->handlers[0] = g_signal_connect_swapped (chat, "notify::generating",
                                                     G_CALLBACK (update_actions), self);
+      self->handlers[2] = g_signal_connect_swapped (chat, "reveal-message",
+                                                    G_CALLBACK (reveal_message_cb), self);
       self->handlers[1] = g_signal_connect_swapped (sprig_chat_get_messages (chat), "items-changed",
                                                     G_CALLBACK (items_changed_cb), self);
       selection = gtk_no_selection_new (g_object_ref (sprig_chat_get_messages (chat)));

@@ -40,6 +40,8 @@ struct _SprigChat
   SprigConversation *conversation; /* title, system prompt, sampling; also for a new one */
   gint64 leaf_id;
   gint64 pending_delete;         /* hidden, deleted from the store on commit */
+  gint64 reveal_id;              /* to show and scroll to once the tree is loaded */
+  gboolean loaded;               /* the tree of conversation_id is here */
   gint64 leaf_before_delete;
 
   gboolean generating;
@@ -65,6 +67,7 @@ enum {
 enum {
   SIGNAL_ERROR,
   SIGNAL_SETTINGS_CHANGED,
+  SIGNAL_REVEAL_MESSAGE,
   N_SIGNALS
 };
 
@@ -334,6 +337,53 @@ show_leaf (SprigChat *self,
   self->leaf_id = leaf_id;
 }
 
+/* Shows the branch that holds @id (switching to it if needed) and asks the view to
+ * scroll there. */
+static void
+reveal (SprigChat *self,
+        gint64     id)
+{
+  SprigMessageItem *item = lookup_item (self, id);
+  guint position;
+
+  if (item == NULL)
+    return;
+  if (!g_list_store_find (self->messages, item, &position))
+    {
+      gint64 leaf = newest_leaf (self, id);
+
+      show_leaf (self, leaf);
+      sprig_store_set_active_leaf_async (self->store, self->conversation_id, leaf, NULL, NULL,
+                                         NULL);
+      if (!g_list_store_find (self->messages, item, &position))
+        return;
+    }
+  g_signal_emit (self, signals[SIGNAL_REVEAL_MESSAGE], 0, position);
+}
+
+/**
+ * sprig_chat_reveal_message:
+ * @message_id: a message of the conversation shown (or being loaded)
+ *
+ * Shows the branch that holds @message_id and emits ::reveal-message with its position,
+ * once the conversation is loaded: for a search hit. Not while generating.
+ */
+void
+sprig_chat_reveal_message (SprigChat *self,
+                           gint64     message_id)
+{
+  g_return_if_fail (SPRIG_IS_CHAT (self));
+
+  if (self->generating)
+    return;
+  if (!self->loaded)
+    {
+      self->reveal_id = message_id;
+      return;
+    }
+  reveal (self, message_id);
+}
+
 static void
 clear_tree (SprigChat *self)
 {
@@ -342,6 +392,8 @@ clear_tree (SprigChat *self)
   g_hash_table_remove_all (self->items);
   self->leaf_id = 0;
   self->pending_delete = 0;
+  self->reveal_id = 0;
+  self->loaded = FALSE;
 }
 
 static void
@@ -372,6 +424,12 @@ messages_loaded_cb (GObject      *source,
   if (lookup_item (self, leaf) == NULL)
     leaf = newest_leaf (self, 0);
   show_leaf (self, leaf);
+  self->loaded = TRUE;
+  if (self->reveal_id != 0)
+    {
+      reveal (self, self->reveal_id);
+      self->reveal_id = 0;
+    }
 }
 
 static void
@@ -1184,6 +1242,10 @@ sprig_chat_class_init (SprigChatClass *klass)
   /* A reason the user should read: a failed turn or a store that refused a write. */
   signals[SIGNAL_ERROR] = g_signal_new ("error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                         0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* A message to scroll to (its position in the list): a search hit. */
+  signals[SIGNAL_REVEAL_MESSAGE] = g_signal_new ("reveal-message", G_TYPE_FROM_CLASS (klass),
+                                                 G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                                 G_TYPE_NONE, 1, G_TYPE_UINT);
   /* The conversation's settings changed: another conversation, or an edit. */
   signals[SIGNAL_SETTINGS_CHANGED] = g_signal_new ("settings-changed", G_TYPE_FROM_CLASS (klass),
                                                    G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,

@@ -36,6 +36,8 @@ void        sprig_chat_set_max_tokens       (SprigChat           *self,
                                              guint                max_tokens);
 void        sprig_chat_send                 (SprigChat           *self,
                                              const char          *text);
+void        sprig_chat_reveal_message       (SprigChat           *self,
+                                             gint64               message_id);
 gboolean    sprig_chat_regenerate           (SprigChat           *self,
                                              gint64               message_id);
 gboolean    sprig_chat_edit                 (SprigChat           *self,

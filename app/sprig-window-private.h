@@ -54,6 +54,7 @@ struct _SprigWindow
   gboolean reload_pending;   /* a setting changed while a reply was generated */
 
   gint64 pending_conversation;
+  gint64 pending_reveal;     /* a search hit's message, shown with pending_conversation */
   gboolean closing;
 };
 

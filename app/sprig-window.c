@@ -86,6 +86,9 @@ static void
 show_pending_conversation (SprigWindow *self)
 {
   sprig_chat_set_conversation (self->chat, self->pending_conversation);
+  if (self->pending_reveal > 0)
+    sprig_chat_reveal_message (self->chat, self->pending_reveal);
+  self->pending_reveal = 0;
   sprig_sidebar_select (self->sidebar, self->pending_conversation);
   _sprig_window_update_title (self);
   if (self->pending_conversation == 0 || self->model_name != NULL)
@@ -128,13 +131,21 @@ conversation_activated_cb (SprigWindow *self,
   show_conversation (self, id);
 }
 
-/* The hit's message id is for the chat view to scroll to, once it can; until then the
- * conversation opens at its end. */
+/* A search hit opens its conversation on the branch that holds the message, scrolled to
+ * it (a title hit, message 0, opens the conversation at its end). */
 static void
 search_hit_activated_cb (SprigWindow *self,
                          gint64       conversation_id,
                          gint64       message_id)
 {
+  if (conversation_id == sprig_chat_get_conversation_id (self->chat) &&
+      !sprig_chat_get_generating (self->chat))
+    {
+      sprig_chat_reveal_message (self->chat, message_id);
+      _sprig_window_conversation_chosen (self);
+      return;
+    }
+  self->pending_reveal = message_id;
   show_conversation (self, conversation_id);
 }
 

@@ -148,6 +148,9 @@ typedef struct
 {
   gint64 last;
   gint64 longest;
+  guint over_16ms;    /* gaps longer than a frame at 60 Hz */
+  guint over_50ms;
+  guint ticks;
 } Meter;
 
 static gboolean
@@ -157,7 +160,12 @@ meter_tick_cb (gpointer data)
   gint64 now = g_get_monotonic_time ();
 
   if (m->last != 0)
-    m->longest = MAX (m->longest, now - m->last);
+    {
+      m->longest = MAX (m->longest, now - m->last);
+      m->over_16ms += now - m->last > 16000;
+      m->over_50ms += now - m->last > 50000;
+    }
+  m->ticks++;
   m->last = now;
   return G_SOURCE_CONTINUE;
 }
@@ -759,11 +767,11 @@ static gboolean
 scroll_step_cb (gpointer data)
 {
   Scroll *s = data;
-  double top = gtk_adjustment_get_upper (s->adj) - gtk_adjustment_get_page_size (s->adj);
 
-  /* from the end to the start, a screenful and a half at a time */
+  /* upwards a third of a screen per frame: a quick fling, about 20 screens a second */
   s->step++;
-  gtk_adjustment_set_value (s->adj, top * (1.0 - (double) s->step / s->n_steps));
+  gtk_adjustment_set_value (s->adj, gtk_adjustment_get_value (s->adj)
+                                    - gtk_adjustment_get_page_size (s->adj) / 3);
   return s->step < s->n_steps ? G_SOURCE_CONTINUE : G_SOURCE_REMOVE;
 }
 
@@ -775,7 +783,7 @@ scroll_done (gpointer data)
   return s->step >= s->n_steps;
 }
 
-/* 2,000 messages: the list builds rows only for what is on screen, and scrolling through
+/* 2,000 messages: the list builds rows only around what is on screen, and flinging through
  * all of it never stalls the main loop long. */
 static void
 test_long_conversation (void)
@@ -785,12 +793,13 @@ test_long_conversation (void)
   SprigSidebar *sidebar =
     SPRIG_SIDEBAR (sprig_test_find_type (GTK_WIDGET (win), SPRIG_TYPE_SIDEBAR));
   GtkWidget *view = sprig_test_find_type (GTK_WIDGET (win), SPRIG_TYPE_CHAT_VIEW);
-  GtkWidget *scroller = sprig_test_find_type (view, GTK_TYPE_SCROLLED_WINDOW);
+  GtkWidget *scroller = gtk_widget_get_ancestor (sprig_test_find_type (view, GTK_TYPE_LIST_VIEW),
+                                                 GTK_TYPE_SCROLLED_WINDOW);
   g_autoptr(SprigConversation) conv = sprig_conversation_new ();
   GAsyncResult *result = NULL;
   Meter meter = { 0 };
   Scroll scroll = { 0 };
-  gint64 id, parent = 0, start;
+  gint64 id, parent = 0, start, early = 0;
   double load_ms;
   guint tick, rows;
 
@@ -810,6 +819,8 @@ test_long_conversation (void)
       msg->parent_id = parent;
       sprig_store_append_message_async (store, msg, NULL, sprig_test_result_cb, &result);
       parent = sprig_test_await_id (store, &result, sprig_store_append_message_finish);
+      if (i == 20)
+        early = parent;
     }
   sprig_sidebar_refresh (sidebar);
   start = g_get_monotonic_time ();
@@ -822,17 +833,30 @@ test_long_conversation (void)
   g_assert_cmpuint (rows, <, 300);  /* GTK 4.8 keeps about 200 around the view */
 
   scroll.adj = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
-  scroll.n_steps = 200;
+  scroll.n_steps = 300;
+  gtk_adjustment_set_value (scroll.adj, gtk_adjustment_get_upper (scroll.adj));
+  sprig_test_spin (100);
   tick = g_timeout_add_full (G_PRIORITY_HIGH, 1, meter_tick_cb, &meter, NULL);
   g_timeout_add (16, scroll_step_cb, &scroll);
   sprig_test_wait_for (scroll_done, &scroll, "the scroll to the top");
   sprig_test_spin (100);
   g_source_remove (tick);
-  g_test_message ("scrolling 2,000 messages: longest main-loop stall %.1f ms",
-                  meter.longest / 1000.0);
+  g_test_message ("scrolling 100 screens of 2,000 messages: longest main-loop stall %.1f ms, "
+                  "%u gaps over 16 ms, %u over 50 ms, %u ticks",
+                  meter.longest / 1000.0, meter.over_16ms, meter.over_50ms, meter.ticks);
   g_assert_cmpfloat (meter.longest / 1000.0, <, 250.0);
   g_assert_cmpuint (count_rows (view), <, 300);
-  screenshot ("long-conversation-top");
+  screenshot ("long-conversation-scrolled");
+
+  /* a search hit far from the end scrolls there */
+  gtk_adjustment_set_value (scroll.adj, gtk_adjustment_get_upper (scroll.adj));
+  sprig_test_spin (200);
+  g_assert_cmpfloat (gtk_adjustment_get_value (scroll.adj), >, gtk_adjustment_get_upper (scroll.adj) / 2);
+  g_signal_emit_by_name (sidebar, "search-hit-activated", id, early);
+  sprig_test_spin (500);
+  g_test_message ("revealed message 20 of 2,000: scrolled to %.0f of %.0f px",
+                  gtk_adjustment_get_value (scroll.adj), gtk_adjustment_get_upper (scroll.adj));
+  g_assert_cmpfloat (gtk_adjustment_get_value (scroll.adj), <, gtk_adjustment_get_upper (scroll.adj) / 20);
 }
 
 static char *
