@@ -228,7 +228,7 @@ sprig_model_catalog_parse (const char *json,
       return NULL;
     }
   root = json_parser_get_root (parser);
-  models = JSON_NODE_HOLDS_OBJECT (root)
+  models = root != NULL && JSON_NODE_HOLDS_OBJECT (root)
     ? json_object_get_member (json_node_get_object (root), "models") : NULL;
   if (models == NULL || !JSON_NODE_HOLDS_ARRAY (models))
     {

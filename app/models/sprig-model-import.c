@@ -232,6 +232,12 @@ import_thread (GTask        *task,
   SprigModelInfo *info;
   GError *error = NULL;
 
+  if (!g_file_test (data->source, G_FILE_TEST_IS_REGULAR))
+    {
+      g_task_return_new_error (task, SPRIG_MODELS_ERROR, SPRIG_MODELS_ERROR_NOT_FOUND,
+                               _("“%s” does not exist or is not a file."), data->source);
+      return;
+    }
   if (!sprig_model_validate (data->source, &error)
       || !_sprig_model_ensure_dir (data->dir, &error)
       || !make_part (data, file_name, &error)

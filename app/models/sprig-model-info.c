@@ -142,9 +142,15 @@ set_invalid (GError    **error,
              GError     *reason)
 {
   g_autofree char *base = g_path_get_basename (path);
+  g_autofree char *prefix = g_strconcat (path, ": ", NULL);
+  const char *why = reason->message;
 
+  /* The reader names the file it opened; the message names it once already. */
+  if (g_str_has_prefix (why, prefix))
+    why += strlen (prefix);
   g_set_error (error, SPRIG_MODELS_ERROR, SPRIG_MODELS_ERROR_INVALID_MODEL,
-               _("“%s” is not a model Sprig can use: %s."), base, reason->message);
+               _("“%s” is not a model Sprig can use: %s%s"), base, why,
+               g_str_has_suffix (why, ".") ? "" : ".");
 }
 
 gboolean

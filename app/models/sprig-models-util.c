@@ -60,7 +60,7 @@ _sprig_model_sidecar_read (const char        *model_path,
   if (!g_file_get_contents (path, &text, &len, error)
       || !json_parser_load_from_data (parser, text, (gssize) len, error))
     return FALSE;
-  if (!JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
+  if (json_parser_get_root (parser) == NULL || !JSON_NODE_HOLDS_OBJECT (json_parser_get_root (parser)))
     {
       g_set_error (error, JSON_PARSER_ERROR, JSON_PARSER_ERROR_INVALID_DATA,
                    "%s: not a JSON object", path);
