@@ -404,6 +404,20 @@ assert_installed (Fixture              *f,
   g_assert_cmpstr (listing, ==, "model.gguf model.gguf.json");
 }
 
+/* What the server saw: the Range starts of its requests and the body bytes it wrote
+ * (G_MAXUINT64: not checked). */
+static void
+assert_server_saw (Fixture    *f,
+                   const char *ranges,
+                   guint64     bytes_sent)
+{
+  g_autofree char *seen = server_ranges (f->server);
+
+  g_assert_cmpstr (seen, ==, ranges);
+  if (bytes_sent != G_MAXUINT64)
+    g_assert_cmpuint (server_bytes_sent (f->server), ==, bytes_sent);
+}
+
 /* Nothing usable and nothing partial: what a failed verification must leave. */
 static void
 assert_folder_empty (Fixture *f)
@@ -439,7 +453,6 @@ test_complete (Fixture       *f,
   g_autoptr(SprigDownload) d = new_download (f, NULL, g_bytes_get_size (f->file), NULL);
   g_autoptr(SprigModelInfo) info = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *ranges = NULL;
   Watch w = { 0 };
 
   server_set (f->server, MODE_NORMAL, 0, 0, f->sha);
@@ -453,9 +466,7 @@ test_complete (Fixture       *f,
   g_assert_cmpuint (w.notifies, >=, 1);
   g_assert_cmpuint (w.last_done, ==, g_bytes_get_size (f->file));
   g_assert_false (w.went_backwards);
-  ranges = server_ranges (f->server);
-  g_assert_cmpstr (ranges, ==, "-1");
-  g_assert_cmpuint (server_bytes_sent (f->server), ==, g_bytes_get_size (f->file));
+  assert_server_saw (f, "-1", g_bytes_get_size (f->file));
 }
 
 static void
@@ -490,14 +501,12 @@ test_retry_500 (Fixture       *f,
   g_autoptr(SprigDownload) d = new_download (f, NULL, g_bytes_get_size (f->file), f->sha);
   g_autoptr(SprigModelInfo) info = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *ranges = NULL;
 
   server_set (f->server, MODE_NORMAL, 0, 2, NULL);
   info = run (d, NULL, &error);
   g_assert_no_error (error);
   assert_installed (f, info, TRUE);
-  ranges = server_ranges (f->server);
-  g_assert_cmpstr (ranges, ==, "-1 -1 -1");
+  assert_server_saw (f, "-1 -1 -1", G_MAXUINT64);
 }
 
 static void
@@ -507,7 +516,6 @@ test_give_up_500 (Fixture       *f,
   g_autoptr(SprigDownload) d = new_download (f, NULL, g_bytes_get_size (f->file), NULL);
   g_autoptr(SprigModelInfo) info = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *ranges = NULL;
   gint64 start = g_get_monotonic_time ();
 
   sprig_download_set_retry_policy (d, 3, 20);
@@ -520,8 +528,7 @@ test_give_up_500 (Fixture       *f,
   g_assert_nonnull (strstr (error->message, "500"));
   g_assert_cmpint (sprig_download_get_state (d), ==, SPRIG_DOWNLOAD_FAILED);
   g_assert_cmpuint (sprig_download_get_attempt (d), ==, 3);
-  ranges = server_ranges (f->server);
-  g_assert_cmpstr (ranges, ==, "-1 -1 -1");
+  assert_server_saw (f, "-1 -1 -1", G_MAXUINT64);
   /* Backoff: 20 ms, then 40 ms between the three tries. */
   g_assert_cmpint (g_get_monotonic_time () - start, >=, 60 * 1000);
   {
@@ -540,7 +547,6 @@ test_stall (Fixture       *f,
   g_autoptr(SprigDownload) d = new_download (f, NULL, total, NULL);
   g_autoptr(SprigModelInfo) info = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *ranges = NULL;
   g_autofree char *expected = g_strdup_printf ("-1 %" G_GUINT64_FORMAT, at);
 
   sprig_download_set_stall_timeout (d, 300);
@@ -548,9 +554,7 @@ test_stall (Fixture       *f,
   info = run (d, NULL, &error);
   g_assert_no_error (error);
   assert_installed (f, info, TRUE);
-  ranges = server_ranges (f->server);
-  g_assert_cmpstr (ranges, ==, expected);
-  g_assert_cmpuint (server_bytes_sent (f->server), ==, total);
+  assert_server_saw (f, expected, total);
 }
 
 static void
@@ -562,15 +566,13 @@ test_short_body (Fixture       *f,
   g_autoptr(SprigDownload) d = new_download (f, NULL, total, NULL);
   g_autoptr(SprigModelInfo) info = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *ranges = NULL;
   g_autofree char *expected = g_strdup_printf ("-1 %" G_GUINT64_FORMAT, at);
 
   server_set (f->server, MODE_SHORT, at, 0, f->sha);
   info = run (d, NULL, &error);
   g_assert_no_error (error);
   assert_installed (f, info, TRUE);
-  ranges = server_ranges (f->server);
-  g_assert_cmpstr (ranges, ==, expected);
+  assert_server_saw (f, expected, G_MAXUINT64);
 }
 
 static void
@@ -708,7 +710,6 @@ test_no_space (Fixture       *f,
                                                  known_size ? g_bytes_get_size (f->file) : 0, NULL);
       g_autoptr(SprigModelInfo) info = NULL;
       g_autoptr(GError) error = NULL;
-      g_autofree char *ranges = NULL;
 
       sprig_download_set_disk_margin (d, G_MAXUINT64 / 4);
       info = run (d, NULL, &error);
@@ -716,9 +717,8 @@ test_no_space (Fixture       *f,
       g_assert_error (error, SPRIG_MODELS_ERROR, SPRIG_MODELS_ERROR_NO_SPACE);
       g_test_message ("%s", error->message);
       g_assert_nonnull (strstr (error->message, "Not enough free disk space"));
-      ranges = server_ranges (f->server);
       /* Only the run that did not know the size asked the server (for the length). */
-      g_assert_cmpstr (ranges, ==, "-1");
+      assert_server_saw (f, "-1", G_MAXUINT64);
     }
 }
 
@@ -765,7 +765,6 @@ test_pause_resume (Fixture       *f,
   g_autoptr(GAsyncResult) res = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(SprigModelInfo) info = NULL;
-  g_autofree char *ranges = NULL;
   g_autofree char *expected = g_strdup_printf ("-1 %" G_GUINT64_FORMAT, at);
   GAsyncResult *slot = NULL;
   GStatBuf st;
@@ -784,9 +783,7 @@ test_pause_resume (Fixture       *f,
   info = sprig_download_run_finish (d, res, &error);
   g_assert_no_error (error);
   assert_installed (f, info, TRUE);
-  ranges = server_ranges (f->server);
-  g_assert_cmpstr (ranges, ==, expected);
-  g_assert_cmpuint (server_bytes_sent (f->server), ==, total);
+  assert_server_saw (f, expected, total);
 }
 
 /* A run that gave up leaves its part file; a new SprigDownload (as after an app restart)
@@ -798,7 +795,6 @@ test_restart_after_failure (Fixture       *f,
   guint64 total = g_bytes_get_size (f->file);
   guint64 at = total / 3 + 11;
   g_autoptr(GError) error = NULL;
-  g_autofree char *ranges = NULL;
   g_autofree char *expected = g_strdup_printf ("-1 %" G_GUINT64_FORMAT, at);
 
   server_set (f->server, MODE_DROP, at, 0, f->sha);
@@ -821,9 +817,7 @@ test_restart_after_failure (Fixture       *f,
     g_assert_no_error (error);
     assert_installed (f, info, TRUE);
   }
-  ranges = server_ranges (f->server);
-  g_assert_cmpstr (ranges, ==, expected);
-  g_assert_cmpuint (server_bytes_sent (f->server), ==, total);
+  assert_server_saw (f, expected, total);
 }
 
 /* The app was killed mid-download: only the part file is left. */
@@ -837,7 +831,6 @@ test_restart_after_kill (Fixture       *f,
   g_autoptr(SprigDownload) d = new_download (f, NULL, total, NULL);
   g_autoptr(SprigModelInfo) info = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *ranges = NULL;
   g_autofree char *expected = g_strdup_printf ("%" G_GUINT64_FORMAT, at);
 
   models_test_write (part, g_bytes_get_data (f->file, NULL), at);
@@ -845,9 +838,7 @@ test_restart_after_kill (Fixture       *f,
   info = run (d, NULL, &error);
   g_assert_no_error (error);
   assert_installed (f, info, TRUE);
-  ranges = server_ranges (f->server);
-  g_assert_cmpstr (ranges, ==, expected);
-  g_assert_cmpuint (server_bytes_sent (f->server), ==, total - at);
+  assert_server_saw (f, expected, total - at);
 }
 
 /* A part file from a different file (or damaged on disk) is caught by the hash. */
@@ -881,7 +872,6 @@ test_ignore_range (Fixture       *f,
   g_autoptr(SprigDownload) d = new_download (f, NULL, total, NULL);
   g_autoptr(SprigModelInfo) info = NULL;
   g_autoptr(GError) error = NULL;
-  g_autofree char *ranges = NULL;
   g_autofree char *expected = g_strdup_printf ("%" G_GUINT64_FORMAT, at);
 
   g_mkdir_with_parents (f->dir, 0700);
@@ -890,9 +880,7 @@ test_ignore_range (Fixture       *f,
   info = run (d, NULL, &error);
   g_assert_no_error (error);
   assert_installed (f, info, TRUE);
-  ranges = server_ranges (f->server);
-  g_assert_cmpstr (ranges, ==, expected);
-  g_assert_cmpuint (server_bytes_sent (f->server), ==, total);
+  assert_server_saw (f, expected, total);
 }
 
 typedef struct
