@@ -28,9 +28,6 @@ gboolean  _sprig_model_sidecar_write      (const char              *model_path,
                                            const SprigModelSidecar *sidecar,
                                            GError                 **error);
 
-/* "NAME.gguf" if free in @dir, else "NAME (2).gguf", "NAME (3).gguf"... */
-char     *_sprig_model_unique_name        (const char  *dir,
-                                           const char  *file_name);
 /* Refuses names with a path separator, a leading dot or without the .gguf suffix. */
 gboolean  _sprig_model_check_file_name    (const char  *file_name,
                                            GError     **error);
@@ -61,7 +58,7 @@ void                _sprig_progress_relay_report (SprigProgressRelay     *relay,
                                                   gboolean                force);
 void                _sprig_progress_relay_free   (SprigProgressRelay     *relay);
 
-/* Lower-case hex of 64 characters? */
+/* 64 hexadecimal digits (either case)? */
 gboolean  _sprig_is_sha256_hex            (const char  *text);
 
 G_END_DECLS

@@ -132,20 +132,6 @@ numbered_name (const char *file_name,
   return n < 2 ? g_strdup (file_name) : g_strdup_printf ("%s (%u).gguf", stem, n);
 }
 
-char *
-_sprig_model_unique_name (const char *dir,
-                          const char *file_name)
-{
-  for (guint n = 1;; n++)
-    {
-      g_autofree char *name = numbered_name (file_name, n);
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-
-      if (!g_file_test (path, G_FILE_TEST_EXISTS | G_FILE_TEST_IS_SYMLINK))
-        return g_steal_pointer (&name);
-    }
-}
-
 /* link() fails with EEXIST instead of replacing, which rename() would do; a file system
  * without hard links falls back to rename() of a name just seen free. */
 static gboolean
