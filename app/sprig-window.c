@@ -57,7 +57,7 @@ _sprig_window_toast (SprigWindow *self,
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
 }
 
-/* The header shows the conversation's title and the model's file name. */
+/* The header shows the conversation's title; the model picker beside it names the model. */
 void
 _sprig_window_update_title (SprigWindow *self)
 {
@@ -78,8 +78,6 @@ _sprig_window_update_title (SprigWindow *self)
     }
   if (title != NULL)
     adw_window_title_set_title (self->content_title, title);
-  adw_window_title_set_subtitle (self->content_title,
-                                 self->model_name != NULL ? self->model_name : "");
 }
 
 static void

@@ -289,8 +289,9 @@ handle_response (SprigDownload *self,
   if (self->expected_size > 0 && total > 0 && total != self->expected_size)
     {
       fail (self, TRUE, SPRIG_MODELS_ERROR, SPRIG_MODELS_ERROR_SIZE,
-            _("The server offers a file of %" G_GUINT64_FORMAT " bytes, but %" G_GUINT64_FORMAT
-              " were expected; the download was stopped."), total, self->expected_size);
+            _("The server offers a file of %llu bytes, but %llu were expected; the download "
+              "was stopped."), (unsigned long long) total,
+            (unsigned long long) self->expected_size);
       return;
     }
   remember_etag (self);
@@ -386,8 +387,8 @@ read_cb (GObject      *source,
       if (self->bytes_total > 0 && self->received_end > self->bytes_total)
         {
           fail (self, TRUE, SPRIG_MODELS_ERROR, SPRIG_MODELS_ERROR_SIZE,
-                _("The server sent more than the %" G_GUINT64_FORMAT " bytes it announced; "
-                  "the partial file was deleted."), self->bytes_total);
+                _("The server sent more than the %llu bytes it announced; the partial file "
+                  "was deleted."), (unsigned long long) self->bytes_total);
           return;
         }
       if (self->write_busy)
@@ -473,9 +474,9 @@ end_complete (SprigDownload *self)
   if (self->bytes_total > 0 && self->bytes_done < self->bytes_total)
     {
       schedule_retry (self, g_error_new (SPRIG_MODELS_ERROR, SPRIG_MODELS_ERROR_SIZE,
-                                         _("The server sent only %" G_GUINT64_FORMAT " of %"
-                                           G_GUINT64_FORMAT " bytes."),
-                                         self->bytes_done, self->bytes_total));
+                                         _("The server sent only %llu of %llu bytes."),
+                                         (unsigned long long) self->bytes_done,
+                                         (unsigned long long) self->bytes_total));
       return;
     }
   _sprig_download_set_state (self, SPRIG_DOWNLOAD_VERIFYING);

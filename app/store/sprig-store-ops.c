@@ -25,7 +25,7 @@ not_found (const char *what,
            GError    **error)
 {
   g_set_error (error, SPRIG_STORE_ERROR, SPRIG_STORE_ERROR_NOT_FOUND,
-               _("There is no %s with id %" G_GINT64_FORMAT "."), what, id);
+               _("There is no %s with id %lld."), what, (long long) id);
   return FALSE;
 }
 

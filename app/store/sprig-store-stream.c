@@ -259,7 +259,7 @@ set_final_status (SprigStoreDb   *db,
   if (sqlite3_changes (db->sql) == 0)
     {
       g_set_error (error, SPRIG_STORE_ERROR, SPRIG_STORE_ERROR_NOT_FOUND,
-                   _("There is no message with id %" G_GINT64_FORMAT "."), args->id);
+                   _("There is no message with id %lld."), (long long) args->id);
       return FALSE;
     }
   return TRUE;
@@ -321,7 +321,7 @@ sprig_store_stream_append (SprigStore  *self,
     {
       g_mutex_unlock (&db->streams_lock);
       g_set_error (error, SPRIG_STORE_ERROR, SPRIG_STORE_ERROR_INVALID,
-                   _("Message %" G_GINT64_FORMAT " is not a streaming reply."), message_id);
+                   _("Message %lld is not a streaming reply."), (long long) message_id);
       return FALSE;
     }
   was_clean = !buf_dirty (buf);
