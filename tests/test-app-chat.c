@@ -746,6 +746,43 @@ test_screenshots (void)
   gtk_window_set_default_size (GTK_WINDOW (win), 960, 720);
 }
 
+/* Every icon-only button under @root that is shown has a tooltip; counts them. */
+static guint
+check_icon_buttons (GtkWidget *root,
+                    GString   *missing)
+{
+  guint n = 0;
+  const char *icon = NULL;
+
+  if (!gtk_widget_get_visible (root))
+    return 0;
+  if (GTK_IS_BUTTON (root) && gtk_button_get_label (GTK_BUTTON (root)) == NULL)
+    icon = gtk_button_get_icon_name (GTK_BUTTON (root));
+  else if (GTK_IS_MENU_BUTTON (root) && gtk_menu_button_get_label (GTK_MENU_BUTTON (root)) == NULL)
+    icon = gtk_menu_button_get_icon_name (GTK_MENU_BUTTON (root));
+  if (icon != NULL)
+    {
+      n++;
+      if (gtk_widget_get_tooltip_text (root) == NULL)
+        g_string_append_printf (missing, " %s(%s)", G_OBJECT_TYPE_NAME (root), icon);
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    n += check_icon_buttons (c, missing);
+  return n;
+}
+
+static void
+test_icon_buttons_explained (void)
+{
+  SprigWindow *win = open_window ();
+  g_autoptr(GString) missing = g_string_new (NULL);
+  guint n = check_icon_buttons (GTK_WIDGET (win), missing);
+
+  g_test_message ("%u icon-only buttons shown", n);
+  g_assert_cmpuint (n, >, 10);
+  g_assert_cmpstr (missing->str, ==, "");
+}
+
 static guint
 count_rows (GtkWidget *root)
 {
@@ -914,6 +951,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sprig/app/chat/composer-keys", test_composer_keys);
   g_test_add_func ("/sprig/app/chat/screenshots", test_screenshots);
   g_test_add_func ("/sprig/app/chat/long-conversation", test_long_conversation);
+  g_test_add_func ("/sprig/app/chat/icon-buttons-explained", test_icon_buttons_explained);
   ret = g_test_run ();
   if (longest_stall_ms > 0)
     g_print ("# longest main-loop stall while a reply streamed: %.1f ms\n", longest_stall_ms);
