@@ -26,8 +26,14 @@ struct _SeToolVocab
   const guint8 **bytes;    /* per id */
   guint16 *lens;
   guint64 *plain_at;       /* per id: bit k: bytes[k..] are whole plain string chars */
-  gint32 *sorted;          /* normal tokens in byte order */
+  /* the normal tokens in byte order, and per sorted position what the walk reads, so
+   * that it reads memory in order */
+  gint32 *sorted;
   guint16 *lcp;            /* common prefix with the previous sorted token */
+  const guint8 **s_bytes;
+  guint16 *s_lens;
+  guint64 *s_plain;
+  guint group[257];        /* sorted positions of the tokens starting with each byte */
   guint n_sorted;
   guint max_len;
 };
@@ -144,6 +150,21 @@ _se_tool_vocab_new (SeTokenizer *tok,
         k++;
       v->lcp[i] = (guint16) k;
     }
+  v->s_bytes = g_new (const guint8 *, MAX (v->n_sorted, 1));
+  v->s_lens = g_new (guint16, MAX (v->n_sorted, 1));
+  v->s_plain = g_new (guint64, MAX (v->n_sorted, 1));
+  for (guint i = 0; i < v->n_sorted; i++)
+    {
+      v->s_bytes[i] = v->bytes[v->sorted[i]];
+      v->s_lens[i] = v->lens[v->sorted[i]];
+      v->s_plain[i] = v->plain_at[v->sorted[i]];
+    }
+  for (guint b = 0, i = 0; b <= 256; b++)
+    {
+      while (i < v->n_sorted && v->s_bytes[i][0] < b)
+        i++;
+      v->group[b] = i;
+    }
   return v;
 }
 
@@ -166,6 +187,9 @@ _se_tool_vocab_unref (SeToolVocab *v)
   g_free (v->plain_at);
   g_free (v->sorted);
   g_free (v->lcp);
+  g_free (v->s_bytes);
+  g_free (v->s_lens);
+  g_free (v->s_plain);
   g_free (v);
 }
 
@@ -192,6 +216,7 @@ struct _SeToolConstraint
   SeToolMatcher m;
   SeToolMatcher probe;
   SeToolMatcher *states;   /* max_len + 1, for the vocabulary walk */
+  guint8 *allowed;         /* n_vocab, all zero between masks */
 };
 
 SeToolConstraint *
@@ -206,6 +231,7 @@ _se_tool_constraint_new (SeToolVocab *vocab,
   c->vocab = _se_tool_vocab_ref (vocab);
   c->tools = _se_tool_set_ref (tools);
   c->states = g_new (SeToolMatcher, vocab->max_len + 1);
+  c->allowed = g_new0 (guint8, vocab->n_vocab);
   return c;
 }
 
@@ -217,6 +243,7 @@ _se_tool_constraint_free (SeToolConstraint *c)
   _se_tool_vocab_unref (c->vocab);
   _se_tool_set_unref (c->tools);
   g_free (c->states);
+  g_free (c->allowed);
   g_free (c);
 }
 
@@ -261,9 +288,9 @@ walk_one (SeToolConstraint *c,
           guint            *rej)
 {
   SeToolVocab *v = c->vocab;
-  gint32 id = v->sorted[i];
-  const guint8 *b = v->bytes[id];
-  guint len = v->lens[id], l = i > 0 ? v->lcp[i] : 0;
+  const guint8 *b = v->s_bytes[i];
+  guint len = v->s_lens[i], l = v->lcp[i];
+  guint64 plain = v->s_plain[i];
   guint k;
 
   if (*rej != G_MAXUINT && l > *rej)
@@ -271,8 +298,7 @@ walk_one (SeToolConstraint *c,
   *rej = G_MAXUINT;
   for (k = MIN (l, *valid); k < len; k++)
     {
-      if (k < 64 && (v->plain_at[id] >> k & 1)
-          && _se_tool_matcher_in_plain_string (&c->states[k], len - k))
+      if (k < 64 && (plain >> k & 1) && _se_tool_matcher_in_plain_string (&c->states[k], len - k))
         break;
       _se_tool_matcher_copy (&c->states[k + 1], &c->states[k]);
       if (!_se_tool_matcher_feed (&c->states[k + 1], b[k]))
@@ -286,7 +312,9 @@ walk_one (SeToolConstraint *c,
   return TRUE;
 }
 
-/* SeTokenFilterFunc */
+/* SeTokenFilterFunc. Tokens are walked by first byte: a byte the matcher refuses rules
+ * out its whole group at once. Allowed ids are marked in c->allowed, then one pass in id
+ * order masks the rest. */
 gboolean
 _se_tool_constraint_filter (gpointer data,
                             float   *logits,
@@ -294,30 +322,37 @@ _se_tool_constraint_filter (gpointer data,
 {
   SeToolConstraint *c = data;
   SeToolVocab *v = c->vocab;
-  guint valid = 0, rej = G_MAXUINT, n_ok = 0;
-  gboolean close_ok;
+  guint n_ok = 0;
   gsize n = MIN (n_vocab, v->n_vocab);
 
   if (c->mode != CALL)
     return TRUE;
-  close_ok = _se_tool_matcher_is_complete (&c->m);
   _se_tool_matcher_copy (&c->states[0], &c->m);
-  for (guint i = 0; i < v->n_sorted; i++)
+  for (guint b = 0; b < 256; b++)
     {
-      gint32 id = v->sorted[i];
+      guint valid = 0, rej = G_MAXUINT;
 
-      if (walk_one (c, i, &valid, &rej) && logits[id] > -INFINITY)
-        n_ok++;
-      else
-        logits[id] = -INFINITY;
+      if (v->group[b] == v->group[b + 1])
+        continue;
+      _se_tool_matcher_copy (&c->states[1], &c->m);
+      if (!_se_tool_matcher_feed (&c->states[1], (guint8) b))
+        continue;
+      for (guint i = v->group[b]; i < v->group[b + 1]; i++)
+        if (walk_one (c, i, &valid, &rej))
+          c->allowed[v->sorted[i]] = 1;
     }
+  if (_se_tool_matcher_is_complete (&c->m))
+    c->allowed[v->call_close] = 1;
   for (gsize id = 0; id < n; id++)
-    if (!v->normal[id] && !(close_ok && (gint32) id == v->call_close))
-      logits[id] = -INFINITY;
+    {
+      if (!c->allowed[id])
+        logits[id] = -INFINITY;
+      else if (logits[id] > -INFINITY)
+        n_ok++;
+      c->allowed[id] = 0;
+    }
   for (gsize id = n; id < n_vocab; id++)
     logits[id] = -INFINITY;
-  if (close_ok && logits[v->call_close] > -INFINITY)
-    n_ok++;
   return n_ok > 0;
 }
 

@@ -127,7 +127,9 @@ compile_object (SeToolSchema     *s,
            FALSE;
   s->closed = extra != NULL && se_json_node_get_node_type (extra) == SE_JSON_BOOL
               && !se_json_node_get_bool (extra);
-  if (n == 0 && !s->closed)
+  if (n == 0 && !s->closed
+      && (required == NULL || se_json_node_get_node_type (required) != SE_JSON_ARRAY
+          || se_json_node_get_size (required) == 0))
     {
       s->kind = SE_SCH_ANY;  /* a free-form object: any members */
       s->closed = TRUE;      /* marks "object only" for the decoder */

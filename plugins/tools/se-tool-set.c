@@ -70,8 +70,9 @@ add_tool (SeToolSet  *set,
   if (fn == NULL)
     fn = def;
   name_node = se_json_node_get_member (fn, "name");
-  if (name_node == NULL || se_json_node_get_node_type (name_node) != SE_JSON_STRING
-      || !valid_name (name = se_json_node_get_string (name_node, &len), len))
+  name = name_node && se_json_node_get_node_type (name_node) == SE_JSON_STRING
+         ? se_json_node_get_string (name_node, &len) : NULL;
+  if (name == NULL || !valid_name (name, len))
     return g_set_error (error, SE_ERROR, SE_ERROR_INVALID,
                         "Tool %" G_GSIZE_FORMAT " has no valid name (letters, digits, _ - ., "
                         "at most 64)", index), FALSE;
