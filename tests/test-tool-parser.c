@@ -99,6 +99,14 @@ parse_pieces (SeToolSet   *set,
       at = end;
     }
   _se_tool_parser_finish (p, out);
+  /* nothing is lost or added: the segments' texts are the input */
+  {
+    g_autoptr(GString) all = g_string_new (NULL);
+
+    for (guint i = 0; i < out->len; i++)
+      g_string_append (all, ((SeToolSegment *) g_ptr_array_index (out, i))->text);
+    g_assert_cmpstr (all->str, ==, input);
+  }
   return describe (out);
 }
 

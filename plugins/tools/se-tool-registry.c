@@ -32,6 +32,8 @@ struct _SeToolRegistry
 static void
 tool_free (Tool *t)
 {
+  if (t == NULL)
+    return;
   _se_tool_schema_free (t->schema);
   g_free (t->definition);
   g_free (t);
