@@ -289,9 +289,8 @@ test_plugins (void)
   g_autoptr(SePlugin) plugin = NULL;
   const SeToolsIface *iface = open_tools_plugin (&plugin);
   SeToolRegistry *reg = iface->registry_new ();
-  const char *dir = g_getenv ("SPRIG_TEST_TOOL_DIR");
-  g_autofree char *calc = g_build_filename (dir, "calculator." G_MODULE_SUFFIX, NULL);
-  g_autofree char *clock = g_build_filename (dir, "clock." G_MODULE_SUFFIX, NULL);
+  const char *calc = g_getenv ("SPRIG_TEST_CALCULATOR_TOOL");
+  const char *clock = g_getenv ("SPRIG_TEST_CLOCK_TOOL");
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) defs = NULL;
   g_autoptr(SeToolSet) set = NULL;
