@@ -2,7 +2,8 @@
  *
  * The streaming <tool_call> parser: every input is fed whole, split at every byte and
  * split at random places, and must always give the same segments; calls in thinking,
- * several calls, malformed JSON, unknown tools and unterminated blocks.
+ * several calls, malformed JSON, unknown tools and unterminated blocks. Also the
+ * byte-level call matcher the constrained decoder runs on (accepts and refuses).
  */
 #include "config.h"
 
@@ -236,6 +237,65 @@ test_bad_tool_sets (void)
     }
 }
 
+static const char *const matcher_defs[] = {
+  "{\"name\": \"anything\", \"parameters\": {\"type\": \"object\"}}",
+  "{\"name\": \"w\", \"parameters\": {\"type\": \"object\", \"properties\": {"
+  "\"city\": {\"type\": \"string\"}, \"unit\": {\"enum\": [\"c\", \"f\", 10, 1]}, "
+  "\"n\": {\"type\": \"integer\"}, \"xs\": {\"type\": \"array\", \"minItems\": 1, "
+  "\"items\": {\"type\": \"number\"}}}, \"required\": [\"city\"], "
+  "\"additionalProperties\": false}}",
+};
+
+static const char *const matcher_good[] = {
+  "{\"name\": \"anything\", \"arguments\": {}}",
+  "\n{\"name\": \"anything\", \"arguments\": {\"a\": [1, {\"b\": null}, true], \"c\": \"x\\n\"}}\n",
+  "{\"name\": \"w\", \"arguments\": {\"city\": \"Zürich\"}}",
+  "{\"name\": \"w\", \"arguments\": {\"unit\": 10, \"city\": \"\", \"n\": -3, \"xs\": [1.5e3, -0.25]}}",
+  "{\"name\": \"w\", \"arguments\": {\"unit\": 1, \"city\": \"a\"}}",
+};
+
+static const char *const matcher_bad[] = {
+  "{\"name\": \"nothing\"",                                     /* not offered */
+  "{\"name\":\"w\"",                                            /* spacing */
+  "{\"name\": \"anything\", \"arguments\": {\"a\" : 1}}",          /* space before : */
+  "{\"name\": \"anything\", \"arguments\": []}",                   /* not an object */
+  "{\"name\": \"w\", \"arguments\": {}}",                          /* city required */
+  "{\"name\": \"w\", \"arguments\": {\"town\": \"x\"}}",            /* unknown key */
+  "{\"name\": \"w\", \"arguments\": {\"city\": 5}}",               /* wrong type */
+  "{\"name\": \"w\", \"arguments\": {\"city\": \"a\", \"city\": \"b\"}}", /* twice */
+  "{\"name\": \"w\", \"arguments\": {\"city\": \"a\", \"n\": 1.5}}",   /* not integer */
+  "{\"name\": \"w\", \"arguments\": {\"city\": \"a\", \"unit\": \"k\"}}", /* not in enum */
+  "{\"name\": \"w\", \"arguments\": {\"city\": \"a\", \"xs\": []}}",  /* minItems */
+  "{\"name\": \"w\", \"arguments\": {\"city\": \"a\\u0041\"}}",     /* \\u escape */
+  "{\"name\": \"w\", \"arguments\": {\"city\": \"\xc3\"}}",          /* broken UTF-8 */
+  "{\"name\": \"w\", \"arguments\": {\"city\": \"a\", \"n\": 01}}",   /* leading zero */
+};
+
+static void
+test_matcher (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SeToolSet) set = _se_tool_set_new (matcher_defs, 2, &error);
+  SeToolMatcher m;
+
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (matcher_good); i++)
+    {
+      _se_tool_matcher_init (&m, _se_tool_set_get_grammar (set));
+      if (!_se_tool_matcher_feed_bytes (&m, matcher_good[i], strlen (matcher_good[i]))
+          || !_se_tool_matcher_is_complete (&m))
+        g_error ("refused: %s", matcher_good[i]);
+      g_assert_cmpint (_se_tool_matcher_get_tool (&m), ==, i < 2 ? 0 : 1);
+    }
+  for (guint i = 0; i < G_N_ELEMENTS (matcher_bad); i++)
+    {
+      _se_tool_matcher_init (&m, _se_tool_set_get_grammar (set));
+      if (_se_tool_matcher_feed_bytes (&m, matcher_bad[i], strlen (matcher_bad[i]))
+          && _se_tool_matcher_is_complete (&m))
+        g_error ("accepted: %s", matcher_bad[i]);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -247,5 +307,6 @@ main (int   argc,
   g_test_add_func ("/sprig/tools/parser/byte-by-byte", test_byte_by_byte);
   g_test_add_func ("/sprig/tools/parser/oversized-call", test_oversized_call);
   g_test_add_func ("/sprig/tools/parser/bad-tool-sets", test_bad_tool_sets);
+  g_test_add_func ("/sprig/tools/matcher/accepts-and-refuses", test_matcher);
   return g_test_run ();
 }

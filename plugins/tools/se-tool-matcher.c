@@ -309,23 +309,25 @@ step_litset (SeToolMatcher *m,
 static gboolean
 unused_left (const SeMatchFrame *f)
 {
-  return (~f->mask & all_of (f->sch->n_props)) != 0;
+  return f->kind == F_GOBJECT || (~f->mask & all_of (f->sch->n_props)) != 0;
 }
 
 static gboolean
 required_done (const SeMatchFrame *f)
 {
-  return (f->mask & f->sch->required) == f->sch->required;
+  return f->kind == F_GOBJECT || (f->mask & f->sch->required) == f->sch->required;
 }
 
-/* Schema objects. Phases: 0 after '{', 1 key matched, 2 after ':', 3 value running,
- * 4 after a value, 5 after ',', 6 after ", " (a key must start). mask: keys used;
- * count: the property whose value comes. */
+/* Objects: schema objects (F_OBJECT: only their properties, each once, mask: keys used,
+ * count: the property whose value comes) and free-form ones (F_GOBJECT: any string
+ * keys, any values). Phases: 0 after '{', 1 key running or matched, 2 after ':',
+ * 3 value running, 4 after a value, 5 after ',', 6 after ", " (a key must start). */
 static Step
 step_object (SeToolMatcher *m,
              SeMatchFrame  *f,
              guint8         b)
 {
+  gboolean schema = f->kind == F_OBJECT;
   SeMatchFrame *c;
 
   switch (f->phase)
@@ -343,10 +345,14 @@ step_object (SeToolMatcher *m,
         }
       G_GNUC_FALLTHROUGH;
     case 6:
-      if (b != '"' || !unused_left (f) || (c = push (m, F_LITSET, NULL)) == NULL)
+      if (b != '"' || !unused_left (f)
+          || (c = push (m, schema ? F_LITSET : F_STRING, NULL)) == NULL)
         return REJECT;
       f->phase = 1;
-      become_litset (c, &f->sch->keys, ~f->mask & all_of (f->sch->n_props));
+      if (schema)
+        become_litset (c, &f->sch->keys, ~f->mask & all_of (f->sch->n_props));
+      else
+        c->phase = 2;  /* the opening quote comes next */
       return REFEED;
     case 1:
       if (b != ':')
@@ -354,55 +360,7 @@ step_object (SeToolMatcher *m,
       f->phase = 2;
       return CONSUMED;
     case 2:
-      if (b != ' ' || push (m, F_VALUE, f->sch->props[f->count]) == NULL)
-        return REJECT;
-      f->phase = 3;
-      return CONSUMED;
-    case 5:
-      if (b != ' ')
-        return REJECT;
-      f->phase = 6;
-      return CONSUMED;
-    default:
-      return REJECT;
-    }
-}
-
-/* Free-form objects: any string keys, any values. Phases as step_object(). */
-static Step
-step_gobject (SeToolMatcher *m,
-              SeMatchFrame  *f,
-              guint8         b)
-{
-  SeMatchFrame *c;
-
-  switch (f->phase)
-    {
-    case 0:
-    case 4:
-      if (b == '}')
-        return CONSUMED_POP;
-      if (f->phase == 4)
-        {
-          if (b != ',')
-            return REJECT;
-          f->phase = 5;
-          return CONSUMED;
-        }
-      G_GNUC_FALLTHROUGH;
-    case 6:
-      if (b != '"' || (c = push (m, F_STRING, NULL)) == NULL)
-        return REJECT;
-      c->phase = 2;
-      f->phase = 1;
-      return REFEED;
-    case 1:
-      if (b != ':')
-        return REJECT;
-      f->phase = 2;
-      return CONSUMED;
-    case 2:
-      if (b != ' ' || push (m, F_VALUE, NULL) == NULL)
+      if (b != ' ' || push (m, F_VALUE, schema ? f->sch->props[f->count] : NULL) == NULL)
         return REJECT;
       f->phase = 3;
       return CONSUMED;
@@ -566,9 +524,8 @@ step (SeToolMatcher *m,
     case F_LITSET:
       return step_litset (m, f, b);
     case F_OBJECT:
-      return step_object (m, f, b);
     case F_GOBJECT:
-      return step_gobject (m, f, b);
+      return step_object (m, f, b);
     case F_ARRAY:
       return step_array (m, f, b);
     case F_CALL:
