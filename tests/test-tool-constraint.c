@@ -16,6 +16,7 @@
 #include <glib/gstdio.h>
 
 #include "sprig/se-chat.h"
+#include "sprig/se-engine.h"
 #include "sprig/se-error.h"
 #include "sprig/se-gguf.h"
 #include "sprig/se-sampler.h"
@@ -23,6 +24,7 @@
 
 static SeTokenizer *tok;
 static SeChatTemplate *tmpl;
+static char *model_dir, *model_path;   /* a random-weight model with the Qwen3 vocabulary */
 static char *setup_error;
 
 #define N_SEEDS 1000
@@ -493,6 +495,152 @@ test_cost (void)
     }
 }
 
+
+/* The whole path through SeEngine: a model with random weights, the constraint on a
+ * generate request (check, filter and accept on the worker thread). The test's wrapper
+ * forces the first token to be <tool_call>, which a random model would not pick. */
+typedef struct
+{
+  SeToolConstraint *c;
+  gint32 open;
+  gboolean started;
+} Forced;
+
+static gboolean
+forced_check (gpointer data,
+              gint32   token)
+{
+  Forced *f = data;
+
+  return f->started ? _se_tool_constraint_check (f->c, token) : token == f->open;
+}
+
+static gboolean
+forced_filter (gpointer data,
+               float   *logits,
+               gsize    n)
+{
+  Forced *f = data;
+
+  if (f->started)
+    return _se_tool_constraint_filter (f->c, logits, n);
+  for (gsize i = 0; i < n; i++)
+    if ((gint32) i != f->open)
+      logits[i] = -INFINITY;
+  return TRUE;
+}
+
+static void
+forced_accept (gpointer data,
+               gint32   token)
+{
+  Forced *f = data;
+
+  f->started = TRUE;
+  _se_tool_constraint_accept (f->c, token);
+}
+
+static void
+forced_free (gpointer data)
+{
+  Forced *f = data;
+
+  _se_tool_constraint_free (f->c);
+  g_free (f);
+}
+
+typedef struct
+{
+  GString *text;
+  gboolean done;
+  SeStopReason stop;
+} Reply;
+
+static void
+reply_event (SeEngine      *engine,
+             const SeEvent *event,
+             gpointer       user_data)
+{
+  Reply *r = user_data;
+
+  if (event->kind == SE_EVENT_TOKENS)
+    g_string_append_len (r->text, event->text, (gssize) event->text_len);
+  else if (event->kind == SE_EVENT_ERROR)
+    g_error ("%s", event->error->message);
+  else if (event->kind == SE_EVENT_DONE)
+    {
+      if (event->stats != NULL)
+        r->stop = event->stats->stop;
+      r->done = TRUE;
+    }
+}
+
+static void
+test_engine_random_model (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SeToolVocab) vocab = NULL;
+  g_autoptr(SeToolSet) set = NULL;
+  g_autoptr(SeEngine) engine = NULL;
+  SeModelParams params = { .backend = "reference" };
+  Reply load = { g_string_new (NULL), FALSE, 0 };
+
+  if (!have_vocab ())
+    return;
+  vocab = _se_tool_vocab_new (tok, &error);
+  set = _se_tool_set_new (tool_defs, G_N_ELEMENTS (tool_defs), &error);
+  g_assert_no_error (error);
+  engine = se_engine_new ();
+  se_engine_load (engine, model_path, &params, 1024, reply_event, &load, NULL);
+  while (!load.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_string_free (load.text, TRUE);
+
+  for (guint64 seed = 1; seed <= 2; seed++)
+    {
+      SeGenerateRequest req;
+      Reply r = { g_string_new (NULL), FALSE, 0 };
+      Forced *f = g_new0 (Forced, 1);
+      g_autoptr(SeToolParser) parser = _se_tool_parser_new (set);
+      g_autoptr(GPtrArray) segs = g_ptr_array_new_with_free_func ((GDestroyNotify) _se_tool_segment_free);
+      const char *const stop[] = { "</tool_call>", NULL };
+      SeToolSegment *call;
+
+      f->c = _se_tool_constraint_new (vocab, set);
+      f->open = _se_tool_vocab_get_call_open (vocab);
+      se_generate_request_init (&req);
+      req.text = "<|im_start|>user\nWeather in Paris?<|im_end|>\n<|im_start|>assistant\n";
+      req.sampling.seed = seed;
+      req.max_tokens = 600;
+      req.stop = stop;
+      req.check = forced_check;
+      req.filter = forced_filter;
+      req.accept = forced_accept;
+      req.filter_data = f;
+      req.filter_destroy = forced_free;
+      se_engine_generate (engine, &req, reply_event, &r, NULL);
+      while (!r.done)
+        g_main_context_iteration (NULL, TRUE);
+      g_assert_cmpint (r.stop, ==, SE_STOP_STRING);  /* ended at </tool_call> */
+      g_string_append (r.text, "</tool_call>");
+      _se_tool_parser_feed (parser, r.text->str, r.text->len, segs);
+      _se_tool_parser_finish (parser, segs);
+      g_assert_cmpuint (segs->len, ==, 1);
+      call = g_ptr_array_index (segs, 0);
+      if (call->kind != SE_TOOL_SEGMENT_CALL)
+        g_error ("seed %" G_GUINT64_FORMAT ": not a call: %s", seed, r.text->str);
+      {
+        g_autoptr(SeJsonNode) args = se_json_parse (call->arguments, -1, NULL);
+
+        g_assert_true (_se_tool_schema_validate (
+          _se_tool_set_get_schema (set, (guint) _se_tool_set_find (set, call->name)), args,
+          &error));
+        g_assert_no_error (error);
+      }
+      g_string_free (r.text, TRUE);
+    }
+}
+
 static void
 load_vocab (void)
 {
@@ -525,8 +673,8 @@ load_vocab (void)
     tmpl = se_chat_template_new (source, NULL, "<|im_end|>", NULL);
   if (tok != NULL && tmpl == NULL)
     setup_error = g_strdup ("no chat template");
-  g_unlink (path);
-  g_rmdir (dir);
+  model_dir = g_steal_pointer (&dir);
+  model_path = g_steal_pointer (&path);
 }
 
 int
@@ -541,6 +689,7 @@ main (int   argc,
   g_test_add_func ("/sprig/tools/constrained/garbage-logits", test_garbage_logits);
   g_test_add_func ("/sprig/tools/constrained/check-first-same-tokens",
                    test_check_first_same_tokens);
+  g_test_add_func ("/sprig/tools/constrained/engine-random-model", test_engine_random_model);
   g_test_add_func ("/sprig/tools/framing", test_framing);
   g_test_add_func ("/sprig/tools/template-support", test_template_support);
   g_test_add_func ("/sprig/tools/constrained/cost", test_cost);
@@ -548,5 +697,11 @@ main (int   argc,
   g_clear_pointer (&tok, se_tokenizer_unref);
   g_clear_pointer (&tmpl, se_chat_template_free);
   g_free (setup_error);
+  if (model_path != NULL)
+    g_unlink (model_path);
+  if (model_dir != NULL)
+    g_rmdir (model_dir);
+  g_free (model_path);
+  g_free (model_dir);
   return ret;
 }
