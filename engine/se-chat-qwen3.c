@@ -29,8 +29,17 @@ is_role (const SeChatMessage *msg, const char *role)
   return strcmp (msg->role, role) == 0;
 }
 
+static void
+append_literal (GString *out, GArray *lit, const char *text)
+{
+  gsize start = out->len;
+
+  g_string_append (out, text);
+  _se_chat_mark_literal (lit, out, start);
+}
+
 static gboolean
-render_system (GString *out, const SeChatMessage *messages, gsize n,
+render_system (GString *out, GArray *lit, const SeChatMessage *messages, gsize n,
                const SeChatOptions *options, GError **error)
 {
   gboolean first_is_system = n > 0 && is_role (&messages[0], "system");
@@ -38,20 +47,30 @@ render_system (GString *out, const SeChatMessage *messages, gsize n,
   if (options->n_tools == 0)
     {
       if (first_is_system)
-        g_string_append_printf (out, "<|im_start|>system\n%s<|im_end|>\n",
-                                text_of (messages[0].content));
+        {
+          g_string_append (out, "<|im_start|>system\n");
+          append_literal (out, lit, text_of (messages[0].content));
+          g_string_append (out, "<|im_end|>\n");
+        }
       return TRUE;
     }
 
   g_string_append (out, "<|im_start|>system\n");
   if (first_is_system)
-    g_string_append_printf (out, "%s\n\n", text_of (messages[0].content));
+    {
+      append_literal (out, lit, text_of (messages[0].content));
+      g_string_append (out, "\n\n");
+    }
   g_string_append (out, TOOLS_HEAD);
   for (gsize i = 0; i < options->n_tools; i++)
     {
+      gsize start;
+
       g_string_append_c (out, '\n');
+      start = out->len;
       if (!_se_chat_append_tojson (out, options->tools[i], FALSE, error))
         return FALSE;
+      _se_chat_mark_literal (lit, out, start);
     }
   g_string_append (out, TOOLS_TAIL);
   return TRUE;
@@ -122,7 +141,7 @@ split_reasoning (const SeChatMessage *msg, Split *s)
 }
 
 static gboolean
-render_tool_calls (GString *out, const SeChatMessage *msg, gboolean has_content,
+render_tool_calls (GString *out, GArray *lit, const SeChatMessage *msg, gboolean has_content,
                    GError **error)
 {
   for (gsize j = 0; j < msg->n_tool_calls; j++)
@@ -131,57 +150,73 @@ render_tool_calls (GString *out, const SeChatMessage *msg, gboolean has_content,
 
       if (j > 0 || has_content)
         g_string_append_c (out, '\n');
-      g_string_append_printf (out, "<tool_call>\n{\"name\": \"%s\", \"arguments\": ", call->name);
+      gsize start;
+
+      g_string_append (out, "<tool_call>\n{\"name\": \"");
+      append_literal (out, lit, call->name);
+      g_string_append (out, "\", \"arguments\": ");
+      start = out->len;
       if (!_se_chat_append_tojson (out, call->arguments ? call->arguments : "{}", TRUE, error))
         return FALSE;
+      _se_chat_mark_literal (lit, out, start);
       g_string_append (out, "}\n</tool_call>");
     }
   return TRUE;
 }
 
 static gboolean
-render_assistant (GString *out, const SeChatMessage *messages, gsize n, gsize i,
+render_assistant (GString *out, GArray *lit, const SeChatMessage *messages, gsize n, gsize i,
                   gsize last_query, GError **error)
 {
   Split s;
+  gsize start;
 
   split_reasoning (&messages[i], &s);
   g_string_append (out, "<|im_start|>assistant\n");
   if (i > last_query && (i == n - 1 || s.reasoning_len > 0))
     {
       g_string_append (out, "<think>\n");
+      start = out->len;
       _se_chat_append_strip_nl (out, s.reasoning, s.reasoning_len);
+      _se_chat_mark_literal (lit, out, start);
       g_string_append (out, "\n</think>\n\n");
+      start = out->len;
       _se_chat_append_lstrip_nl (out, s.content, s.content_len);
+      _se_chat_mark_literal (lit, out, start);
     }
   else
-    g_string_append_len (out, s.content, s.content_len);
+    {
+      start = out->len;
+      g_string_append_len (out, s.content, s.content_len);
+      _se_chat_mark_literal (lit, out, start);
+    }
 
-  if (!render_tool_calls (out, &messages[i], s.content_len > 0, error))
+  if (!render_tool_calls (out, lit, &messages[i], s.content_len > 0, error))
     return FALSE;
   g_string_append (out, "<|im_end|>\n");
   return TRUE;
 }
 
 static void
-render_tool_result (GString *out, const SeChatMessage *messages, gsize n, gsize i)
+render_tool_result (GString *out, GArray *lit, const SeChatMessage *messages, gsize n, gsize i)
 {
   if (i == 0 || !is_role (&messages[i - 1], "tool"))
     g_string_append (out, "<|im_start|>user");
-  g_string_append_printf (out, "\n<tool_response>\n%s\n</tool_response>",
-                          text_of (messages[i].content));
+  g_string_append (out, "\n<tool_response>\n");
+  append_literal (out, lit, text_of (messages[i].content));
+  g_string_append (out, "\n</tool_response>");
   if (i == n - 1 || !is_role (&messages[i + 1], "tool"))
     g_string_append (out, "<|im_end|>\n");
 }
 
 char *
 _se_chat_render_qwen3 (const SeChatMessage *messages, gsize n,
-                       const SeChatOptions *options, GError **error)
+                       const SeChatOptions *options, GArray *lit, GError **error)
 {
   g_autoptr(GString) out = g_string_new (NULL);
   gsize last_query = n > 0 ? last_query_index (messages, n) : 0;
 
-  if (!render_system (out, messages, n, options, error))
+  if (!render_system (out, lit, messages, n, options, error))
     return NULL;
 
   for (gsize i = 0; i < n; i++)
@@ -189,15 +224,18 @@ _se_chat_render_qwen3 (const SeChatMessage *messages, gsize n,
       const SeChatMessage *msg = &messages[i];
 
       if (is_role (msg, "user") || (is_role (msg, "system") && i > 0))
-        g_string_append_printf (out, "<|im_start|>%s\n%s<|im_end|>\n", msg->role,
-                                text_of (msg->content));
+        {
+          g_string_append_printf (out, "<|im_start|>%s\n", msg->role);
+          append_literal (out, lit, text_of (msg->content));
+          g_string_append (out, "<|im_end|>\n");
+        }
       else if (is_role (msg, "assistant"))
         {
-          if (!render_assistant (out, messages, n, i, last_query, error))
+          if (!render_assistant (out, lit, messages, n, i, last_query, error))
             return NULL;
         }
       else if (is_role (msg, "tool"))
-        render_tool_result (out, messages, n, i);
+        render_tool_result (out, lit, messages, n, i);
     }
 
   if (options->add_generation_prompt)

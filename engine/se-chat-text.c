@@ -11,6 +11,16 @@
 #include <string.h>
 
 void
+_se_chat_mark_literal (GArray *lit, GString *out, gsize start)
+{
+  SeTextSpan span = { start, out->len - start };
+
+  if (lit == NULL || span.length == 0)
+    return;
+  g_array_append_val (lit, span);
+}
+
+void
 _se_chat_append_lstrip_nl (GString *out, const char *s, gsize len)
 {
   gsize start = 0;

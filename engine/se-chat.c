@@ -239,13 +239,21 @@ content_of (const SeChatMessage *msg)
 
 /* Generic ChatML: every turn as <|im_start|>role\n...<|im_end|>\n. */
 static char *
-render_chatml (const SeChatMessage *messages, gsize n, const SeChatOptions *options)
+render_chatml (const SeChatMessage *messages, gsize n, const SeChatOptions *options,
+               GArray *lit)
 {
   GString *out = g_string_new (NULL);
 
   for (gsize i = 0; i < n; i++)
-    g_string_append_printf (out, "<|im_start|>%s\n%s<|im_end|>\n", messages[i].role,
-                            content_of (&messages[i]));
+    {
+      gsize start;
+
+      g_string_append_printf (out, "<|im_start|>%s\n", messages[i].role);
+      start = out->len;
+      g_string_append (out, content_of (&messages[i]));
+      _se_chat_mark_literal (lit, out, start);
+      g_string_append (out, "<|im_end|>\n");
+    }
   if (options->add_generation_prompt)
     g_string_append (out, "<|im_start|>assistant\n");
   return g_string_free (out, FALSE);
@@ -254,17 +262,21 @@ render_chatml (const SeChatMessage *messages, gsize n, const SeChatOptions *opti
 /* Llama-3-8B-Instruct: bos, then header, trimmed content, <|eot_id|> per turn. */
 static char *
 render_llama3 (const SeChatTemplate *tmpl, const SeChatMessage *messages, gsize n,
-               const SeChatOptions *options)
+               const SeChatOptions *options, GArray *lit)
 {
   GString *out = g_string_new (NULL);
 
   for (gsize i = 0; i < n; i++)
     {
+      gsize start;
+
       if (i == 0)
         g_string_append (out, tmpl->bos_token);
       g_string_append_printf (out, "<|start_header_id|>%s<|end_header_id|>\n\n",
                               messages[i].role);
+      start = out->len;
       _se_chat_append_trim (out, content_of (&messages[i]));
+      _se_chat_mark_literal (lit, out, start);
       g_string_append (out, "<|eot_id|>");
     }
   if (options->add_generation_prompt)
@@ -275,13 +287,14 @@ render_llama3 (const SeChatTemplate *tmpl, const SeChatMessage *messages, gsize 
 /* BitNet b1.58 2B4T: "Role: " + trimmed content + <|eot_id|>, bos before the first. */
 static char *
 render_bitnet (const SeChatTemplate *tmpl, const SeChatMessage *messages, gsize n,
-               const SeChatOptions *options)
+               const SeChatOptions *options, GArray *lit)
 {
   GString *out = g_string_new (NULL);
 
   for (gsize i = 0; i < n; i++)
     {
       const char *role = messages[i].role;
+      gsize start;
 
       if (i == 0)
         g_string_append (out, tmpl->bos_token);
@@ -289,7 +302,9 @@ render_bitnet (const SeChatTemplate *tmpl, const SeChatMessage *messages, gsize 
       g_string_append_c (out, g_ascii_toupper (role[0]));
       g_string_append (out, role + 1);
       g_string_append (out, ": ");
+      start = out->len;
       _se_chat_append_trim (out, content_of (&messages[i]));
+      _se_chat_mark_literal (lit, out, start);
       g_string_append (out, "<|eot_id|>");
     }
   if (options->add_generation_prompt)
@@ -303,6 +318,17 @@ se_chat_template_render (const SeChatTemplate *tmpl,
                          gsize                 n_messages,
                          const SeChatOptions  *options,
                          GError              **error)
+{
+  return se_chat_template_render_spans (tmpl, messages, n_messages, options, NULL, error);
+}
+
+char *
+se_chat_template_render_spans (const SeChatTemplate *tmpl,
+                               const SeChatMessage  *messages,
+                               gsize                 n_messages,
+                               const SeChatOptions  *options,
+                               GArray               *literal,
+                               GError              **error)
 {
   static const SeChatOptions defaults = SE_CHAT_OPTIONS_INIT;
 
@@ -318,13 +344,13 @@ se_chat_template_render (const SeChatTemplate *tmpl,
   switch (tmpl->family)
     {
     case SE_CHAT_FAMILY_QWEN3:
-      return _se_chat_render_qwen3 (messages, n_messages, options, error);
+      return _se_chat_render_qwen3 (messages, n_messages, options, literal, error);
     case SE_CHAT_FAMILY_LLAMA3:
-      return render_llama3 (tmpl, messages, n_messages, options);
+      return render_llama3 (tmpl, messages, n_messages, options, literal);
     case SE_CHAT_FAMILY_BITNET:
-      return render_bitnet (tmpl, messages, n_messages, options);
+      return render_bitnet (tmpl, messages, n_messages, options, literal);
     case SE_CHAT_FAMILY_CHATML:
     default:
-      return render_chatml (messages, n_messages, options);
+      return render_chatml (messages, n_messages, options, literal);
     }
 }

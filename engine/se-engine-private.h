@@ -46,6 +46,7 @@ struct _SeRequest
   SeTokenAcceptFunc accept;
   gpointer filter_data;
   GDestroyNotify filter_destroy;
+  SeTokenCheckFunc check;
 };
 
 /* An event waiting in the queue; TOKENS and PROGRESS events of one request coalesce. */

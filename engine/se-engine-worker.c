@@ -153,13 +153,18 @@ encode_messages (SeEngine            *self,
                  GArray              *ids,
                  GError             **error)
 {
-  g_autofree char *rendered = se_chat_template_render (se_model_get_chat_template (self->model),
-                                                       messages, n, &req->chat_options, error);
+  g_autoptr(GArray) literal = g_array_new (FALSE, FALSE, sizeof (SeTextSpan));
+  g_autofree char *rendered = NULL;
 
+  /* The template's markup is parsed for special tokens, the message texts never. */
+  rendered = se_chat_template_render_spans (se_model_get_chat_template (self->model), messages,
+                                            n, &req->chat_options, literal, error);
   g_array_set_size (ids, 0);
   return rendered != NULL &&
-         se_tokenizer_encode_append (se_model_get_tokenizer (self->model), rendered, -1,
-                                     SE_TOKENIZE_PARSE_SPECIAL, ids, error);
+         se_tokenizer_encode_spans_append (se_model_get_tokenizer (self->model), rendered, -1,
+                                           SE_TOKENIZE_PARSE_SPECIAL,
+                                           (const SeTextSpan *) (void *) literal->data,
+                                           literal->len, ids, error);
 }
 
 /* A conversation too long for the context loses its oldest messages, whole, after the
@@ -277,6 +282,7 @@ serve_generate (SeEngine  *self,
   sampler = se_sampler_new (&req->sampling, se_model_get_graph (self->model)->n_vocab);
   /* the request owns the filter's data: it is destroyed on the caller's thread */
   se_sampler_set_filter (sampler, req->filter, req->accept, req->filter_data, NULL);
+  se_sampler_set_check (sampler, req->check);
   if (!se_generate (self->session, (const gint32 *) ids->data, ids->len, sampler, &limits,
                     token_cb, &sink, &stats, req->cancellable, &error))
     {

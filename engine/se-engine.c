@@ -292,6 +292,7 @@ se_engine_generate (SeEngine                *engine,
   req->accept = request->accept;
   req->filter_data = request->filter_data;
   req->filter_destroy = request->filter_destroy;
+  req->check = request->check;
   return submit (engine, req);
 }
 

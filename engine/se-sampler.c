@@ -33,6 +33,7 @@ struct _SeSampler
   guint32 *counts;      /* n_vocab, all zero between steps */
 
   SeTokenFilterFunc filter;
+  SeTokenCheckFunc check;
   SeTokenAcceptFunc accept;
   gpointer filter_data;
   GDestroyNotify filter_destroy;
@@ -168,6 +169,14 @@ se_sampler_set_filter (SeSampler         *sampler,
   sampler->accept = accept;
   sampler->filter_data = user_data;
   sampler->filter_destroy = destroy;
+}
+
+void
+se_sampler_set_check (SeSampler        *sampler,
+                      SeTokenCheckFunc  check)
+{
+  g_return_if_fail (sampler != NULL);
+  sampler->check = check;
 }
 
 void
@@ -397,12 +406,27 @@ sample_dist (SeSampler *s)
   return s->cand[n - 1].id;  /* rounding at the very end */
 }
 
+/* Greedy or a draw from s->work; -1 when every token is masked. */
+static gint32
+pick (SeSampler *s)
+{
+  gint32 best;
+
+  for (gsize i = 0; i < s->n_vocab; i++)
+    if (isnan (s->work[i]))
+      s->work[i] = -INFINITY;
+  best = greedy (s);
+  if (best < 0 || s->params.temperature <= 0.0f)
+    return best;
+  return sample_dist (s);
+}
+
 gint32
 se_sampler_sample (SeSampler   *sampler,
                    const float *logits,
                    GError     **error)
 {
-  gint32 best;
+  gint32 token;
 
   g_return_val_if_fail (sampler != NULL, -1);
   g_return_val_if_fail (logits != NULL, -1);
@@ -415,24 +439,27 @@ se_sampler_sample (SeSampler   *sampler,
       sampler->work[i] = isnan (l) ? -INFINITY : MIN (l, G_MAXFLOAT);
     }
   apply_penalties (sampler);
+  if (sampler->filter != NULL && sampler->check != NULL)
+    {
+      /* sample first; mask the vocabulary only when the filter refuses the token. The
+       * penalised logits are kept: sample_dist() reorders only s->cand. */
+      token = pick (sampler);
+      if (token >= 0 && sampler->check (sampler->filter_data, token))
+        return token;
+    }
   if (sampler->filter != NULL
       && !sampler->filter (sampler->filter_data, sampler->work, sampler->n_vocab))
     {
       g_set_error (error, SE_ERROR, SE_ERROR_FAILED, "The token filter refused to go on");
       return -1;
     }
-  for (gsize i = 0; i < sampler->n_vocab; i++)
-    if (isnan (sampler->work[i]))
-      sampler->work[i] = -INFINITY;
-  best = greedy (sampler);
-  if (best < 0)
+  token = pick (sampler);
+  if (token < 0)
     {
       g_set_error (error, SE_ERROR, SE_ERROR_INVALID,
                    "No token can be sampled: every one of the %zu is masked",
                    sampler->n_vocab);
       return -1;
     }
-  if (sampler->params.temperature <= 0.0f)
-    return best;
-  return sample_dist (sampler);
+  return token;
 }

@@ -579,16 +579,53 @@ se_tokenizer_encode_append (SeTokenizer     *tok,
                             GArray          *out,
                             GError         **error)
 {
+  return se_tokenizer_encode_spans_append (tok, text, len, flags, NULL, 0, out, error);
+}
+
+static gboolean
+check_spans (const SeTextSpan *literal,
+             gsize             n_literal,
+             gsize             n,
+             GError          **error)
+{
+  gsize end = 0;
+
+  for (gsize k = 0; k < n_literal; k++)
+    {
+      if (literal[k].offset < end || literal[k].offset > n
+          || literal[k].length > n - literal[k].offset)
+        {
+          g_set_error (error, SE_ERROR, SE_ERROR_INVALID,
+                       "Literal span %" G_GSIZE_FORMAT " is out of order or out of the text",
+                       k);
+          return FALSE;
+        }
+      end = literal[k].offset + literal[k].length;
+    }
+  return TRUE;
+}
+
+gboolean
+se_tokenizer_encode_spans_append (SeTokenizer      *tok,
+                                  const char       *text,
+                                  gssize            len,
+                                  SeTokenizeFlags   flags,
+                                  const SeTextSpan *literal,
+                                  gsize             n_literal,
+                                  GArray           *out,
+                                  GError          **error)
+{
   g_autoptr(GArray) ends = NULL;
   SeBpeScratch scratch;
-  gsize n, seg = 0, i = 0;
+  gsize n, seg = 0, i = 0, k = 0;
 
   g_return_val_if_fail (tok != NULL, FALSE);
   g_return_val_if_fail (text != NULL || len == 0, FALSE);
+  g_return_val_if_fail (literal != NULL || n_literal == 0, FALSE);
   g_return_val_if_fail (out != NULL, FALSE);
 
   n = len < 0 ? strlen (text) : (gsize) len;
-  if (!check_input (text, n, error))
+  if (!check_input (text, n, error) || !check_spans (literal, n_literal, n, error))
     return FALSE;
   if ((flags & SE_TOKENIZE_ADD_BOS) && tok->add_bos && tok->bos_id >= 0)
     g_array_append_val (out, tok->bos_id);
@@ -598,9 +635,20 @@ se_tokenizer_encode_append (SeTokenizer     *tok,
   while (i < n)
     {
       const SeAddedToken *a = NULL;
+      gsize room = n - i;
 
+      while (k < n_literal && literal[k].offset + literal[k].length <= i)
+        k++;
+      if (k < n_literal && literal[k].offset <= i)
+        {
+          /* inside a literal span: nothing is matched until its end */
+          i = literal[k].offset + literal[k].length;
+          continue;
+        }
+      if (k < n_literal)
+        room = literal[k].offset - i;  /* a match may not reach into the next span */
       if (tok->added_start[(guchar) text[i]] != tok->added_start[(guchar) text[i] + 1])
-        a = match_added (tok, text + i, n - i, (flags & SE_TOKENIZE_PARSE_SPECIAL) != 0);
+        a = match_added (tok, text + i, room, (flags & SE_TOKENIZE_PARSE_SPECIAL) != 0);
       if (a == NULL)
         {
           i++;

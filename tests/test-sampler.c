@@ -339,6 +339,44 @@ digit_accept (gpointer user_data,
   ((DigitFilter *) user_data)->n_accepted++;
 }
 
+static gboolean
+digit_check (gpointer user_data,
+             gint32   token)
+{
+  return is_digits (((DigitFilter *) user_data)->tok, token);
+}
+
+/* With a check function the filter runs only when the drawn token is refused, and the
+ * tokens are still only digits; at temperature 0 they are the ones masking gives. */
+static void
+test_filter_check_first (void)
+{
+  g_autoptr(SeTokenizer) tok = digit_vocab ();
+  float logits[N_DIGIT_VOCAB] = { 0 };
+  DigitFilter f = { tok, 0, 0 };
+  SeSamplingParams p = params_plain (0.0f, 11);
+  g_autoptr(SeSampler) s = se_sampler_new (&p, N_DIGIT_VOCAB);
+
+  se_sampler_set_filter (s, digit_filter, digit_accept, &f, NULL);
+  se_sampler_set_check (s, digit_check);
+  logits['7'] = 9.0f;   /* a digit is the best token: no mask */
+  for (guint i = 0; i < 10; i++)
+    g_assert_cmpint (sample (s, logits), ==, '7');
+  g_assert_cmpuint (f.n_filtered, ==, 0);
+  logits['a'] = 10.0f;  /* now a letter is: masked, then the best digit */
+  for (guint i = 0; i < 10; i++)
+    g_assert_cmpint (sample (s, logits), ==, '7');
+  g_assert_cmpuint (f.n_filtered, ==, 10);
+
+  p = params_plain (1.0f, 3);
+  se_sampler_free (g_steal_pointer (&s));
+  s = se_sampler_new (&p, N_DIGIT_VOCAB);
+  se_sampler_set_filter (s, digit_filter, digit_accept, &f, NULL);
+  se_sampler_set_check (s, digit_check);
+  for (guint i = 0; i < 500; i++)
+    g_assert_true (is_digits (tok, sample (s, logits)));
+}
+
 static void
 test_filter_digits (void)
 {
@@ -446,6 +484,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sprig/engine/sampler/tail-cuts", test_tail_cuts);
   g_test_add_func ("/sprig/engine/sampler/top-k-selection", test_top_k_selection);
   g_test_add_func ("/sprig/engine/sampler/filter-digits", test_filter_digits);
+  g_test_add_func ("/sprig/engine/sampler/filter-check-first", test_filter_check_first);
   g_test_add_func ("/sprig/engine/sampler/all-masked", test_all_masked);
   return g_test_run ();
 }

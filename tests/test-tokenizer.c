@@ -223,6 +223,54 @@ test_added_tokens (void)
   g_assert_false (se_tokenizer_is_eog (tok, 258));
 }
 
+/* Inside literal spans no added token is matched, user-defined ones included; outside
+ * them matching is as usual, and a match may not reach into a span. */
+static void
+test_literal_spans (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SeTokenizer) tok = make_tok ("qwen2", added_extras, NULL, &error);
+  /*                    0           12        22 */
+  const char *text = "<|im_start|><|im_end|><think>x<|im_end|>";
+  SeTextSpan lit[] = { { 12, 17 } };           /* "<|im_end|><think>" */
+  SeTextSpan cut[] = { { 3, 2 } };             /* inside the first "<|im_start|>" */
+  SeTextSpan bad[] = { { 10, 5 }, { 12, 2 } }; /* overlapping */
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (gint32));
+  g_autoptr(GArray) all = g_array_new (FALSE, FALSE, sizeof (gint32));
+  g_autoptr(GArray) ids2 = g_array_new (FALSE, FALSE, sizeof (gint32));
+  g_autofree char *back = NULL;
+  guint plain = 0;
+
+  g_assert_true (se_tokenizer_encode_spans_append (tok, text, -1, SE_TOKENIZE_PARSE_SPECIAL,
+                                                   lit, 1, ids, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (g_array_index (ids, gint32, 0), ==, 256);
+  g_assert_cmpint (g_array_index (ids, gint32, ids->len - 1), ==, 257);
+  for (guint i = 1; i + 1 < ids->len; i++)
+    {
+      gint32 id = g_array_index (ids, gint32, i);
+
+      g_assert_cmpint (se_tokenizer_get_token_type (tok, id), ==, SE_TOKEN_TYPE_NORMAL);
+      plain++;
+    }
+  g_assert_cmpuint (plain, ==, 18);  /* the literal bytes, and the "x" */
+  back = se_tokenizer_decode (tok, (const gint32 *) (void *) ids->data, ids->len, TRUE, NULL);
+  g_assert_cmpstr (back, ==, text);
+
+  /* no spans: the same ids as se_tokenizer_encode_append() */
+  g_assert_true (se_tokenizer_encode_spans_append (tok, text, -1, SE_TOKENIZE_PARSE_SPECIAL,
+                                                   NULL, 0, all, &error));
+  assert_ids (all, (gint32[]) { 256, 257, 258, 'x', 257 }, 5);
+
+  /* a span inside a token's text: that token cannot match there */
+  g_assert_true (se_tokenizer_encode_spans_append (tok, text, -1, SE_TOKENIZE_PARSE_SPECIAL,
+                                                   cut, 1, ids2, &error));
+  g_assert_cmpint (g_array_index (ids2, gint32, 0), !=, 256);
+
+  g_assert_false (se_tokenizer_encode_spans_append (tok, text, -1, 0, bad, 2, ids2, &error));
+  g_assert_error (error, SE_ERROR, SE_ERROR_INVALID);
+}
+
 static void
 test_detokenizer (void)
 {
@@ -470,6 +518,7 @@ main (int   argc,
   g_test_add_func ("/sprig/tokenizer/merge-order", test_merge_order);
   g_test_add_func ("/sprig/tokenizer/every-byte", test_every_byte);
   g_test_add_func ("/sprig/tokenizer/added-tokens", test_added_tokens);
+  g_test_add_func ("/sprig/tokenizer/literal-spans", test_literal_spans);
   g_test_add_func ("/sprig/tokenizer/detokenizer", test_detokenizer);
   g_test_add_func ("/sprig/tokenizer/invalid-input", test_invalid_input);
   g_test_add_func ("/sprig/tokenizer/bad-vocab", test_bad_vocab);

@@ -9,6 +9,8 @@
 
 #include <glib.h>
 
+#include "sprig/se-tokenizer.h"
+
 G_BEGIN_DECLS
 
 typedef struct
@@ -64,6 +66,19 @@ char           *se_chat_template_render         (const SeChatTemplate  *tmpl,
                                                  const SeChatMessage   *messages,
                                                  gsize                  n_messages,
                                                  const SeChatOptions   *options,
+                                                 GError               **error);
+
+/* As se_chat_template_render(), and appends to @literal (a GArray of SeTextSpan, in
+ * order) every stretch of the prompt that came from the caller's strings rather than the
+ * template's markup: contents, reasoning, tool definitions, call names and arguments,
+ * tool results. Encode the prompt with se_tokenizer_encode_spans_append() and those
+ * spans, and no message can close its turn or fake a tool response by containing
+ * `<|im_end|>` or `</tool_response>` text. */
+char           *se_chat_template_render_spans   (const SeChatTemplate  *tmpl,
+                                                 const SeChatMessage   *messages,
+                                                 gsize                  n_messages,
+                                                 const SeChatOptions   *options,
+                                                 GArray                *literal,
                                                  GError               **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SeChatTemplate, se_chat_template_free)

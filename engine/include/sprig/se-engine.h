@@ -96,6 +96,8 @@ typedef struct
   SeTokenAcceptFunc accept;
   gpointer filter_data;
   GDestroyNotify filter_destroy;
+  /* Optional fast path of @filter (see SeTokenCheckFunc), on the worker thread too. */
+  SeTokenCheckFunc check;
 } SeGenerateRequest;
 
 /* Default sampling, no prompt. */

@@ -40,6 +40,16 @@ typedef gboolean (*SeTokenFilterFunc) (gpointer  user_data,
 typedef void     (*SeTokenAcceptFunc) (gpointer  user_data,
                                        gint32    token);
 
+/* The filter's fast path: says whether @token may follow now, without changing the
+ * filter's state. With one set, the sampler draws from the unfiltered logits first and
+ * calls the filter (which masks the whole vocabulary) only when the drawn token is
+ * refused, then draws again from the masked logits, as llama.cpp does with grammars. At
+ * temperature 0 this picks exactly the token masking first would; with a distribution it
+ * is the masked distribution (exactly so without top-k/top-p/min-p truncation), and a
+ * seed still names one sequence. */
+typedef gboolean (*SeTokenCheckFunc)  (gpointer  user_data,
+                                       gint32    token);
+
 typedef struct _SeSampler SeSampler;
 
 void       se_sampling_params_init  (SeSamplingParams       *params);
@@ -58,6 +68,10 @@ void       se_sampler_set_filter    (SeSampler              *sampler,
                                      SeTokenAcceptFunc       accept,
                                      gpointer                user_data,
                                      GDestroyNotify          destroy);
+/* Sets the filter's fast path (NULL: the filter masks every step); it gets the
+ * filter's @user_data. */
+void       se_sampler_set_check     (SeSampler              *sampler,
+                                     SeTokenCheckFunc        check);
 /* Forgets the penalty window and restarts the RNG from the seed. */
 void       se_sampler_reset         (SeSampler              *sampler);
 /* Adds tokens to the penalty window only (a prompt), without telling the filter. */

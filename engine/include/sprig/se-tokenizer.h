@@ -37,6 +37,13 @@ typedef enum
   SE_TOKENIZE_ADD_BOS       = 1 << 1,
 } SeTokenizeFlags;
 
+/* A byte range of a text: [offset, offset + length). */
+typedef struct
+{
+  gsize offset;
+  gsize length;
+} SeTextSpan;
+
 typedef struct
 {
   const char        *model;        /* tokenizer.ggml.model, must be "gpt2" */
@@ -97,6 +104,20 @@ gboolean     se_tokenizer_encode_append   (SeTokenizer           *tok,
                                            const char            *text,
                                            gssize                 len,
                                            SeTokenizeFlags        flags,
+                                           GArray                *out,
+                                           GError               **error);
+/* As se_tokenizer_encode_append(), but inside the @n_literal spans of @text (sorted by
+ * offset, not overlapping) no added token is matched, control or user-defined: message
+ * contents that a chat template wraps in its markup stay text however they look
+ * (`<|im_end|>` typed by a user or returned by a tool is encoded as ordinary tokens). The
+ * text is still split and merged as one piece, so text without such strings gets exactly
+ * the ids se_tokenizer_encode_append() gives. */
+gboolean     se_tokenizer_encode_spans_append (SeTokenizer       *tok,
+                                           const char            *text,
+                                           gssize                 len,
+                                           SeTokenizeFlags        flags,
+                                           const SeTextSpan      *literal,
+                                           gsize                  n_literal,
                                            GArray                *out,
                                            GError               **error);
 /* The pre-tokens of @text (NFC-normalised first where the pre-tokenizer asks for it), as a
