@@ -414,7 +414,7 @@ sprig_model_picker_init (SprigModelPicker *self)
   self->label = GTK_LABEL (gtk_label_new (NULL));
   gtk_label_set_ellipsize (self->label, PANGO_ELLIPSIZE_MIDDLE);
   gtk_label_set_max_width_chars (self->label, 24);
-  gtk_label_set_width_chars (self->label, 5);  /* never just an ellipsis at 360 px */
+  gtk_label_set_width_chars (self->label, 3);  /* a few letters, not just an ellipsis */
   self->button = gtk_menu_button_new ();
   gtk_menu_button_set_child (GTK_MENU_BUTTON (self->button), GTK_WIDGET (self->label));
   gtk_menu_button_set_always_show_arrow (GTK_MENU_BUTTON (self->button), TRUE);
