@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <adwaita.h>
 #include <glib/gi18n.h>
 
 #include "sprig-catalog-row.h"
@@ -15,7 +16,7 @@
 
 struct _SprigCatalogRow
 {
-  GtkListBoxRow parent_instance;
+  AdwPreferencesRow parent_instance;
 
   SprigModelManager *manager;
   SprigCatalogEntry *entry;
@@ -25,7 +26,8 @@ struct _SprigCatalogRow
   GtkWidget *installed_label;
 };
 
-G_DEFINE_FINAL_TYPE (SprigCatalogRow, sprig_catalog_row, GTK_TYPE_LIST_BOX_ROW)
+/* An AdwPreferencesRow, so that AdwPreferencesGroup puts it in its boxed list. */
+G_DEFINE_FINAL_TYPE (SprigCatalogRow, sprig_catalog_row, ADW_TYPE_PREFERENCES_ROW)
 
 char *
 sprig_catalog_entry_describe (const SprigCatalogEntry *entry)
@@ -109,6 +111,11 @@ build (SprigCatalogRow *self)
   GtkLabel *details_label;
 
   gtk_widget_add_css_class (row, "sprig-catalog-row");
+  gtk_widget_set_margin_top (row, 10);
+  gtk_widget_set_margin_bottom (row, 10);
+  gtk_widget_set_margin_start (row, 12);
+  gtk_widget_set_margin_end (row, 12);
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (self), e->name);  /* for a11y and search */
   gtk_widget_set_hexpand (text, TRUE);
   add_label (text, e->name, "heading");
   add_label (text, e->description, NULL);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 #pragma once
 
-#include <gtk/gtk.h>
+#include <adwaita.h>
 
 #include "sprig-model-manager.h"
 
@@ -9,7 +9,7 @@ G_BEGIN_DECLS
 
 #define SPRIG_TYPE_CATALOG_ROW (sprig_catalog_row_get_type ())
 
-G_DECLARE_FINAL_TYPE (SprigCatalogRow, sprig_catalog_row, SPRIG, CATALOG_ROW, GtkListBoxRow)
+G_DECLARE_FINAL_TYPE (SprigCatalogRow, sprig_catalog_row, SPRIG, CATALOG_ROW, AdwPreferencesRow)
 
 /* One catalog entry in the Models window: what it is, whether it fits this computer, and
  * Download (or Resume, or Installed) with the download's progress below. */

@@ -67,9 +67,16 @@ update_welcome (SprigWindow *self)
   g_autofree char *details = NULL;
 
   gtk_widget_set_visible (self->welcome_download, entry != NULL && download == NULL);
-  gtk_widget_set_visible (GTK_WIDGET (self->welcome_details), entry != NULL && download == NULL);
+  gtk_widget_set_visible (GTK_WIDGET (self->welcome_details), entry != NULL);
   if (entry == NULL)
     return;
+  if (download != NULL)
+    {
+      g_autofree char *text = g_strdup_printf (_("Downloading %s"), entry->name);
+
+      gtk_label_set_label (self->welcome_details, text);
+      return;
+    }
   if (sprig_model_manager_find_model (self->models, entry->file_name) != NULL)
     {
       label = g_strdup_printf (_("_Use %s"), entry->name);
