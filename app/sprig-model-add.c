@@ -31,6 +31,17 @@ chooser_done (Chooser *chooser,
   g_free (chooser);
 }
 
+static Chooser *
+chooser_new (SprigFileChosenFunc callback,
+             gpointer            user_data)
+{
+  Chooser *chooser = g_new0 (Chooser, 1);
+
+  chooser->callback = callback;
+  chooser->user_data = g_object_ref (user_data);
+  return chooser;
+}
+
 static GtkFileFilter *
 gguf_filter (void)
 {
@@ -63,10 +74,8 @@ sprig_choose_gguf_file (GtkWindow           *parent,
   g_autoptr(GtkFileDialog) dialog = gtk_file_dialog_new ();
   g_autoptr(GListStore) filters = g_list_store_new (GTK_TYPE_FILE_FILTER);
   g_autoptr(GtkFileFilter) filter = gguf_filter ();
-  Chooser *chooser = g_new0 (Chooser, 1);
+  Chooser *chooser = chooser_new (callback, user_data);
 
-  chooser->callback = callback;
-  chooser->user_data = g_object_ref (user_data);
   g_list_store_append (filters, filter);
   gtk_file_dialog_set_title (dialog, title);
   gtk_file_dialog_set_accept_label (dialog, accept_label);
@@ -98,10 +107,8 @@ sprig_choose_gguf_file (GtkWindow           *parent,
 {
   g_autoptr(GtkFileFilter) filter = gguf_filter ();
   GtkFileChooserNative *native;
-  Chooser *chooser = g_new0 (Chooser, 1);
+  Chooser *chooser = chooser_new (callback, user_data);
 
-  chooser->callback = callback;
-  chooser->user_data = g_object_ref (user_data);
   native = gtk_file_chooser_native_new (title, parent, GTK_FILE_CHOOSER_ACTION_OPEN, accept_label,
                                         _("_Cancel"));
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), filter);
