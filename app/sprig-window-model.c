@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
- * The model side of SprigWindow: the "Open GGUF File…" dialog (GtkFileDialog from GTK
- * 4.10, a GtkFileChooserNative before) and the model picker, loading through SeEngine
- * with the backend, threads and context length from Preferences and a progress bar,
+ * The model side of SprigWindow: "Open GGUF File…" and the model picker, loading through
+ * SeEngine with the backend, threads and context length from Preferences and a progress bar,
  * falling back to the best available backend when the chosen one cannot run (and
  * saying so), reloading when those settings change, remembering the file in GSettings,
  * and reporting load errors with their reason.
@@ -12,6 +11,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "sprig-model-add.h"
 #include "sprig-window-private.h"
 
 #define RELOAD_DELAY_MS 400
@@ -99,6 +99,7 @@ _sprig_window_class_init_model (GtkWidgetClass *widget_class)
 {
   gtk_widget_class_install_action (widget_class, "win.backend-details", NULL,
                                    backend_details_action_cb);
+  _sprig_window_class_init_models (widget_class);
 }
 
 static void
@@ -337,37 +338,12 @@ model_activated_cb (SprigWindow *self,
   sprig_window_load_model (self, path);
 }
 
-static void
-describe_models_folder (SprigWindow *self,
-                        const char  *folder)
-{
-  g_autofree char *uri = g_filename_to_uri (folder, NULL, NULL);
-  g_autofree char *escaped_uri = g_markup_escape_text (uri != NULL ? uri : "", -1);
-  const char *home = g_get_home_dir ();
-  g_autofree char *shown = g_str_has_prefix (folder, home) && folder[strlen (home)] == '/'
-                           ? g_strconcat ("~", folder + strlen (home), NULL) : g_strdup (folder);
-  g_autofree char *escaped = g_markup_escape_text (shown, -1);
-  g_autofree char *text = NULL;
-
-  text = g_strdup_printf (_("Chat privately with AI models that run on this computer. Nothing "
-                            "you write leaves it.\n\nSprig runs models in GGUF format. The 1-bit "
-                            "Bonsai models by PrismML (8B, 4B or 1.7B) run well on ordinary "
-                            "computers: download one from <a href=\"%s\">PrismML on Hugging "
-                            "Face</a> and put it in your <a href=\"%s\">models folder</a> "
-                            "(%s), where Sprig finds it, or open it from anywhere."),
-                          "https://huggingface.co/prism-ml", escaped_uri, escaped);
-  adw_status_page_set_description (self->empty_page, text);
-}
-
 void
 _sprig_window_init_model (SprigWindow *self)
 {
-  g_autofree char *folder = sprig_model_picker_default_folder ();
-  g_autoptr(GFile) file = g_file_new_for_path (folder);
   g_autofree char *model_path = g_settings_get_string (self->settings, "model-path");
 
-  describe_models_folder (self, folder);
-  sprig_model_picker_set_folder (self->model_picker, file);
+  _sprig_window_init_models (self);
   sprig_model_picker_set_current (self->model_picker, model_path);
   g_signal_connect_object (self->model_picker, "model-activated",
                            G_CALLBACK (model_activated_cb), self, G_CONNECT_SWAPPED);
@@ -394,6 +370,7 @@ _sprig_window_dispose_model (SprigWindow *self)
   g_clear_pointer (&self->load_path, g_free);
   g_clear_pointer (&self->load_backend, g_free);
   g_clear_pointer (&self->fallback_reason, g_free);
+  _sprig_window_dispose_models (self);
 }
 
 static void
@@ -410,71 +387,15 @@ load_file (SprigWindow *self,
   sprig_window_load_model (self, path);
 }
 
-static GtkFileFilter *
-gguf_filter (void)
-{
-  GtkFileFilter *filter = gtk_file_filter_new ();
-
-  gtk_file_filter_set_name (filter, _("GGUF Models"));
-  gtk_file_filter_add_pattern (filter, "*.gguf");
-  gtk_file_filter_add_pattern (filter, "*.GGUF");
-  return filter;
-}
-
-#if GTK_CHECK_VERSION (4, 10, 0)
 static void
-file_dialog_cb (GObject      *source,
-                GAsyncResult *result,
-                gpointer      user_data)
+open_chosen_cb (GFile    *file,
+                gpointer  user_data)
 {
-  g_autoptr(SprigWindow) self = user_data;
-  g_autoptr(GFile) file = gtk_file_dialog_open_finish (GTK_FILE_DIALOG (source), result, NULL);
-
-  if (file != NULL)
-    load_file (self, file);
+  load_file (user_data, file);
 }
 
 void
 _sprig_window_open_model (SprigWindow *self)
 {
-  g_autoptr(GtkFileDialog) dialog = gtk_file_dialog_new ();
-  g_autoptr(GListStore) filters = g_list_store_new (GTK_TYPE_FILE_FILTER);
-  g_autoptr(GtkFileFilter) filter = gguf_filter ();
-
-  g_list_store_append (filters, filter);
-  gtk_file_dialog_set_title (dialog, _("Open Model"));
-  gtk_file_dialog_set_filters (dialog, G_LIST_MODEL (filters));
-  gtk_file_dialog_set_default_filter (dialog, filter);
-  gtk_file_dialog_open (dialog, GTK_WINDOW (self), NULL, file_dialog_cb, g_object_ref (self));
+  sprig_choose_gguf_file (GTK_WINDOW (self), _("Open Model"), _("_Open"), open_chosen_cb, self);
 }
-#else
-static void
-file_chooser_response_cb (GtkNativeDialog *native,
-                          int              response,
-                          SprigWindow     *self)
-{
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) file = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (native));
-
-      if (file != NULL)
-        load_file (self, file);
-    }
-  gtk_native_dialog_destroy (native);
-  g_object_unref (native);
-}
-
-void
-_sprig_window_open_model (SprigWindow *self)
-{
-  g_autoptr(GtkFileFilter) filter = gguf_filter ();
-  GtkFileChooserNative *native;
-
-  native = gtk_file_chooser_native_new (_("Open Model"), GTK_WINDOW (self),
-                                        GTK_FILE_CHOOSER_ACTION_OPEN, _("_Open"), _("_Cancel"));
-  gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (native), filter);
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (native), TRUE);
-  g_signal_connect_object (native, "response", G_CALLBACK (file_chooser_response_cb), self, 0);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (native));
-}
-#endif

@@ -5,6 +5,7 @@
 
 #include "sprig-chat-settings.h"
 #include "sprig-chat-view.h"
+#include "sprig-model-manager.h"
 #include "sprig-model-picker.h"
 #include "sprig-sidebar.h"
 #include "sprig-window.h"
@@ -53,6 +54,14 @@ struct _SprigWindow
   guint reload_source;
   gboolean reload_pending;   /* a setting changed while a reply was generated */
 
+  /* sprig-window-models.c: the model library, the welcome page's download, Models */
+  SprigModelManager *models;
+  GtkWidget *models_window;  /* weak */
+  GtkBox *welcome_box;
+  GtkWidget *welcome_download;
+  GtkLabel *welcome_details;
+  GtkWidget *welcome_progress;
+
   gint64 pending_conversation;
   gint64 pending_reveal;     /* a search hit's message, shown with pending_conversation */
   gboolean closing;
@@ -78,6 +87,15 @@ gboolean    _sprig_window_get_thinking_supported  (SprigWindow    *self);
  * defaults). Reloads the model with it when it differs from the loaded one. */
 void        _sprig_window_set_chat_context        (SprigWindow             *self,
                                                    const SprigChatSettings *settings);
+
+/* sprig-window-models.c */
+void               _sprig_window_class_init_models (GtkWidgetClass *widget_class);
+void               _sprig_window_init_models       (SprigWindow    *self);
+void               _sprig_window_dispose_models    (SprigWindow    *self);
+SprigModelManager *_sprig_window_get_models        (SprigWindow    *self);
+/* What a file dropped on the window or chosen with "Add GGUF File…" goes through. */
+void               _sprig_window_add_model_file    (SprigWindow    *self,
+                                                    GFile          *file);
 
 /* sprig-window-settings.c */
 void        _sprig_window_class_init_settings     (GtkWidgetClass *widget_class);

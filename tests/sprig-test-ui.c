@@ -83,6 +83,21 @@ sprig_test_await_result (GAsyncResult **slot)
   return g_steal_pointer (slot);
 }
 
+GtkWindow *
+sprig_test_find_toplevel (GType type)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();  /* owned by GTK */
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_visible (GTK_WIDGET (w)))
+        return w;
+    }
+  return NULL;
+}
+
 void
 sprig_test_destroy_windows (GtkApplication *app)
 {

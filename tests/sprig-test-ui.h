@@ -39,6 +39,8 @@ gint64     sprig_test_await_id   (SprigStore         *store,
                                   GAsyncResult      **slot,
                                   gint64            (*finish) (SprigStore *, GAsyncResult *,
                                                                GError **));
+/* The first visible toplevel window of @type, or NULL. */
+GtkWindow *sprig_test_find_toplevel (GType            type);
 /* Destroys every window of @app and lets their disposal run. */
 void       sprig_test_destroy_windows (GtkApplication *app);
 /* Removes @path and everything below it. */

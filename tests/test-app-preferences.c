@@ -59,25 +59,10 @@ find_label_containing (GtkWidget  *root,
   return sprig_test_find (root, is_label_containing, text);
 }
 
-static GtkWindow *
-find_toplevel (GType type)
-{
-  GListModel *toplevels = gtk_window_get_toplevels ();  /* owned by GTK */
-
-  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
-    {
-      g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
-
-      if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && gtk_widget_get_visible (GTK_WIDGET (w)))
-        return w;
-    }
-  return NULL;
-}
-
 static gboolean
 toplevel_shown (gpointer type)
 {
-  return find_toplevel (GPOINTER_TO_SIZE (type)) != NULL;
+  return sprig_test_find_toplevel (GPOINTER_TO_SIZE (type)) != NULL;
 }
 
 static gboolean
@@ -131,20 +116,20 @@ press_shortcut (GtkWidget      *win,
 static GtkWidget *
 open_preferences (void)
 {
-  GtkWindow *prefs = find_toplevel (SPRIG_TYPE_PREFERENCES_WINDOW);
+  GtkWindow *prefs = sprig_test_find_toplevel (SPRIG_TYPE_PREFERENCES_WINDOW);
 
   if (prefs != NULL)
     return GTK_WIDGET (prefs);
   g_assert_true (press_shortcut (GTK_WIDGET (window ()), GDK_KEY_comma, GDK_CONTROL_MASK));
   sprig_test_wait_for (toplevel_shown, GSIZE_TO_POINTER (SPRIG_TYPE_PREFERENCES_WINDOW),
                        "Preferences");
-  return GTK_WIDGET (find_toplevel (SPRIG_TYPE_PREFERENCES_WINDOW));
+  return GTK_WIDGET (sprig_test_find_toplevel (SPRIG_TYPE_PREFERENCES_WINDOW));
 }
 
 static void
 close_preferences (void)
 {
-  GtkWindow *prefs = find_toplevel (SPRIG_TYPE_PREFERENCES_WINDOW);
+  GtkWindow *prefs = sprig_test_find_toplevel (SPRIG_TYPE_PREFERENCES_WINDOW);
 
   if (prefs != NULL)
     gtk_window_close (prefs);
@@ -164,7 +149,7 @@ test_shortcut_opens (void)
   g_application_activate (G_APPLICATION (the_app));
   sprig_test_wait_for (model_loaded, first_model, "the first model");
   g_assert_cmpstr (accels[0], ==, "<Control>comma");
-  g_assert_null (find_toplevel (SPRIG_TYPE_PREFERENCES_WINDOW));
+  g_assert_null (sprig_test_find_toplevel (SPRIG_TYPE_PREFERENCES_WINDOW));
 
   prefs = open_preferences ();
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (prefs)) == GTK_WINDOW (window ()));
@@ -289,7 +274,7 @@ test_backend_warning (void)
   g_assert_true (gtk_widget_get_mapped (toast));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.backend-details", NULL));
   sprig_test_wait_for (toplevel_shown, GSIZE_TO_POINTER (ADW_TYPE_MESSAGE_DIALOG), "the details");
-  details = find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
+  details = sprig_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG);
   g_assert_cmpstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (details)), ==, warning);
   sprig_test_screenshot (GTK_WIDGET (details), "backend-warning-details");
   gtk_window_close (details);
@@ -347,11 +332,11 @@ test_model_picker (void)
   g_assert_cmpstr (open_action, ==, "win.open-model");
   g_assert_nonnull (find_label_containing (GTK_WIDGET (picker), "tiny"));
 
-  /* the welcome page says where models go */
+  /* the welcome page says where models go, and that they stay on this computer */
   gtk_stack_set_visible_child_name (win->main_stack, "no-model");
   g_assert_nonnull (strstr (adw_status_page_get_description (win->empty_page), folder));
   g_assert_nonnull (strstr (adw_status_page_get_description (win->empty_page),
-                            "https://huggingface.co/prism-ml"));
+                            "Everything stays on this computer"));
   sprig_test_screenshot (GTK_WIDGET (win), "welcome");
   gtk_stack_set_visible_child_name (win->main_stack, "chat");
 
@@ -420,7 +405,7 @@ open_chat_settings (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window ()), "win.chat-settings", NULL));
   sprig_test_wait_for (toplevel_shown, GSIZE_TO_POINTER (SPRIG_TYPE_CONVERSATION_SETTINGS),
             "the Chat Settings dialog");
-  return GTK_WIDGET (find_toplevel (SPRIG_TYPE_CONVERSATION_SETTINGS));
+  return GTK_WIDGET (sprig_test_find_toplevel (SPRIG_TYPE_CONVERSATION_SETTINGS));
 }
 
 static void

@@ -161,6 +161,39 @@ test_sha_lowercase (void)
   g_assert_cmpstr (((SprigCatalogEntry *) g_ptr_array_index (entries, 0))->sha256, ==, lower);
 }
 
+/* SPRIG_CATALOG_PATH replaces the built-in catalog, and its URLs may name any host; a
+ * broken file is an error, never the built-in catalog in disguise. */
+static void
+test_override (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = models_test_mkdtemp ();
+  g_autofree char *path = g_build_filename (dir, "catalog.json", NULL);
+  g_autofree char *entry = g_strdup_printf (good_entry, ", \"url\": \"http://127.0.0.1:8080/m/x.gguf\"");
+  g_autofree char *json = g_strdup_printf ("{\"models\": [%s]}", entry);
+  g_autoptr(GPtrArray) strict = sprig_model_catalog_parse (json, -1, &error);
+  g_autoptr(GPtrArray) entries = NULL;
+  g_autoptr(GPtrArray) broken = NULL;
+
+  g_assert_null (strict);  /* the built-in rules still hold for parse () */
+  g_assert_error (error, SPRIG_MODELS_ERROR, SPRIG_MODELS_ERROR_CATALOG);
+  g_clear_error (&error);
+  g_assert_true (g_file_set_contents (path, json, -1, NULL));
+  g_setenv ("SPRIG_CATALOG_PATH", path, TRUE);
+  entries = sprig_model_catalog_load (&error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (entries->len, ==, 1);
+  g_assert_cmpstr (((SprigCatalogEntry *) g_ptr_array_index (entries, 0))->url, ==,
+                   "http://127.0.0.1:8080/m/x.gguf");
+
+  g_assert_true (g_file_set_contents (path, "{\"models\": [{}]}", -1, NULL));
+  broken = sprig_model_catalog_load (&error);
+  g_assert_null (broken);
+  g_assert_error (error, SPRIG_MODELS_ERROR, SPRIG_MODELS_ERROR_CATALOG);
+  g_unsetenv ("SPRIG_CATALOG_PATH");
+  models_test_rmdir (dir);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -170,5 +203,6 @@ main (int   argc,
   g_test_add_func ("/sprig/models/catalog/fits", test_fits);
   g_test_add_func ("/sprig/models/catalog/bad", test_bad);
   g_test_add_func ("/sprig/models/catalog/sha-lowercase", test_sha_lowercase);
+  g_test_add_func ("/sprig/models/catalog/override", test_override);
   return g_test_run ();
 }

@@ -469,6 +469,70 @@ test_sidecar_damaged (Fixture       *f,
   g_assert_cmpint (listed->added, >, 0);  /* from the file's time */
 }
 
+/* A shipped folder's models come after the user's, read-only; a missing one is no error. */
+static void
+test_search_dir (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(SprigModelInfo) own = import_file (f, f->tiny, SPRIG_MODEL_IMPORT_COPY, NULL, &error);
+  g_autofree char *missing = g_build_filename (f->tmp, "no-such-folder", NULL);
+  g_autoptr(GPtrArray) models = NULL;
+  const SprigModelInfo *first, *second;
+
+  g_assert_no_error (error);
+  sprig_model_library_add_search_dir (f->library, missing);
+  sprig_model_library_add_search_dir (f->library, f->src);
+  models = list_models (f);
+  g_assert_cmpuint (models->len, ==, 2);
+  first = g_ptr_array_index (models, 0);
+  second = g_ptr_array_index (models, 1);
+  g_assert_cmpstr (first->path, ==, own->path);
+  g_assert_false (first->read_only);
+  g_assert_cmpstr (second->path, ==, f->tiny);
+  g_assert_true (second->read_only);
+  g_assert_null (second->error);
+  /* delete only ever touches the models folder */
+  g_assert_true (delete_model (f, "tiny.gguf", &error));
+  g_assert_no_error (error);
+  g_assert_true (g_file_test (f->tiny, G_FILE_TEST_EXISTS));
+}
+
+/* Download part files are found for a resume; an import's part file and stray names not. */
+static void
+test_list_parts (Fixture       *f,
+                 gconstpointer  data)
+{
+  const char *names[] = { "b.gguf.part", "a.gguf.part", "c.gguf.import-1a2b3c.part",
+                          "notes.txt.part", ".gguf.part", "d.gguf" };
+  g_autoptr(GAsyncResult) res = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) parts = NULL;
+  g_autofree char *sub = g_build_filename (f->dir, "e.gguf.part", NULL);
+  GAsyncResult *slot = NULL;
+  const SprigModelPart *a, *b;
+
+  g_assert_cmpint (g_mkdir_with_parents (sub, 0700), ==, 0);  /* a folder, not a part */
+  for (gsize i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (f->dir, names[i], NULL);
+
+      models_test_write (path, "0123456789", i + 1);
+    }
+  sprig_model_library_list_parts_async (f->library, NULL, models_test_cb, &slot);
+  res = models_test_wait (&slot);
+  parts = sprig_model_library_list_parts_finish (f->library, res, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (parts->len, ==, 2);
+  a = g_ptr_array_index (parts, 0);
+  b = g_ptr_array_index (parts, 1);
+  g_assert_cmpstr (a->file_name, ==, "a.gguf");
+  g_assert_cmpuint (a->size, ==, 2);
+  g_assert_true (g_str_has_suffix (a->path, "/a.gguf.part"));
+  g_assert_cmpstr (b->file_name, ==, "b.gguf");
+  g_assert_cmpuint (b->size, ==, 1);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -487,6 +551,8 @@ main (int   argc,
   ADD ("import-cancel", test_import_cancel);
   ADD ("delete", test_delete);
   ADD ("sidecar-damaged", test_sidecar_damaged);
+  ADD ("search-dir", test_search_dir);
+  ADD ("list-parts", test_list_parts);
 #undef ADD
   return g_test_run ();
 }

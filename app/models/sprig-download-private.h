@@ -81,6 +81,7 @@ struct _SprigDownload
   gint64 speed_mark_us;
   guint64 speed_mark_bytes;
   gint64 last_notify_us;
+  guint notify_source;      /* a throttled report still owed */
 };
 
 void  _sprig_download_set_state      (SprigDownload      *self,

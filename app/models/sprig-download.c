@@ -46,6 +46,7 @@ sprig_download_dispose (GObject *object)
 
   g_clear_handle_id (&self->stall_source, g_source_remove);
   g_clear_handle_id (&self->retry_source, g_source_remove);
+  g_clear_handle_id (&self->notify_source, g_source_remove);
   g_clear_object (&self->session);
   g_clear_object (&self->library);
   G_OBJECT_CLASS (sprig_download_parent_class)->dispose (object);
@@ -251,6 +252,16 @@ update_speed (SprigDownload *self,
     ? (gint64) ((double) (self->bytes_total - self->bytes_done) / self->speed) : -1;
 }
 
+static gboolean
+notify_due_cb (gpointer data)
+{
+  SprigDownload *self = data;
+
+  self->notify_source = 0;
+  _sprig_download_progress (self, TRUE);
+  return G_SOURCE_REMOVE;
+}
+
 void
 _sprig_download_progress (SprigDownload *self,
                           gboolean       force)
@@ -265,7 +276,13 @@ _sprig_download_progress (SprigDownload *self,
       self->speed_mark_us = 0;
     }
   if (!force && now - self->last_notify_us < G_USEC_PER_SEC / 10)
-    return;
+    {
+      /* The last bytes before a stall or a pause must still be reported. */
+      if (self->notify_source == 0)
+        self->notify_source = g_timeout_add (100, notify_due_cb, self);
+      return;
+    }
+  g_clear_handle_id (&self->notify_source, g_source_remove);
   self->last_notify_us = now;
   g_object_freeze_notify (G_OBJECT (self));
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_BYTES_DONE]);

@@ -65,6 +65,7 @@ typedef struct
 {
   JsonObject *obj;
   guint index;
+  gboolean any_host;   /* a catalog from SPRIG_CATALOG_PATH: any http(s) URL */
   GError **error;
 } Reader;
 
@@ -152,14 +153,21 @@ get_strv (Reader     *r,
 }
 
 /* The URL must be a Hugging Face "resolve" URL ending in the file name, so the download
- * lands under the name the catalog shows. */
+ * lands under the name the catalog shows. A catalog named by SPRIG_CATALOG_PATH (tests,
+ * a local mirror) may use any http(s) URL that ends in "/<file_name>". */
 static gboolean
 check_entry (Reader            *r,
              SprigCatalogEntry *e)
 {
-  g_autofree char *tail = g_strconcat ("/resolve/main/", e->file_name, NULL);
+  g_autofree char *tail = g_strconcat (r->any_host ? "/" : "/resolve/main/", e->file_name, NULL);
 
-  if (!g_str_has_prefix (e->url, HF_PREFIX) || !g_str_has_suffix (e->url, tail))
+  if (r->any_host)
+    {
+      if ((!g_str_has_prefix (e->url, "http://") && !g_str_has_prefix (e->url, "https://"))
+          || !g_str_has_suffix (e->url, tail))
+        return fail (r, "url", "must be an http(s) URL ending in /<file_name>");
+    }
+  else if (!g_str_has_prefix (e->url, HF_PREFIX) || !g_str_has_suffix (e->url, tail))
     return fail (r, "url", "must be https://huggingface.co/<org>/<repo>/resolve/main/<file_name>");
   if (!_sprig_model_check_file_name (e->file_name, NULL))
     return fail (r, "file_name", "must be a plain name ending in .gguf");
@@ -173,10 +181,11 @@ check_entry (Reader            *r,
 static SprigCatalogEntry *
 parse_entry (JsonNode *node,
              guint     index,
+             gboolean  any_host,
              GError  **error)
 {
   g_autoptr(SprigCatalogEntry) e = g_new0 (SprigCatalogEntry, 1);
-  Reader r = { .index = index, .error = error };
+  Reader r = { .index = index, .any_host = any_host, .error = error };
 
   if (!JSON_NODE_HOLDS_OBJECT (node))
     {
@@ -210,17 +219,17 @@ parse_entry (JsonNode *node,
   return g_steal_pointer (&e);
 }
 
-GPtrArray *
-sprig_model_catalog_parse (const char *json,
-                           gssize      len,
-                           GError    **error)
+static GPtrArray *
+parse_catalog (const char *json,
+               gssize      len,
+               gboolean    any_host,
+               GError    **error)
 {
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func ((GDestroyNotify) sprig_catalog_entry_free);
   g_autoptr(GError) local = NULL;
   JsonNode *root, *models;
 
-  g_return_val_if_fail (json != NULL, NULL);
   if (!json_parser_load_from_data (parser, json, len, &local))
     {
       g_set_error (error, SPRIG_MODELS_ERROR, SPRIG_MODELS_ERROR_CATALOG,
@@ -239,7 +248,7 @@ sprig_model_catalog_parse (const char *json,
   for (guint i = 0; i < json_array_get_length (json_node_get_array (models)); i++)
     {
       SprigCatalogEntry *e = parse_entry (json_array_get_element (json_node_get_array (models), i),
-                                          i, error);
+                                          i, any_host, error);
 
       if (e == NULL)
         return NULL;
@@ -256,13 +265,40 @@ sprig_model_catalog_parse (const char *json,
 }
 
 GPtrArray *
+sprig_model_catalog_parse (const char *json,
+                           gssize      len,
+                           GError    **error)
+{
+  g_return_val_if_fail (json != NULL, NULL);
+  return parse_catalog (json, len, FALSE, error);
+}
+
+/* SPRIG_CATALOG_PATH replaces the built-in catalog with a file (the UI tests point it at
+ * a server on 127.0.0.1); it is read only when set. */
+static GPtrArray *
+load_override (const char *path,
+               GError    **error)
+{
+  g_autofree char *json = NULL;
+  gsize len = 0;
+
+  if (!g_file_get_contents (path, &json, &len, error))
+    return NULL;
+  return parse_catalog (json, (gssize) len, TRUE, error);
+}
+
+GPtrArray *
 sprig_model_catalog_load (GError **error)
 {
-  g_autoptr(GBytes) bytes = g_resource_lookup_data (sprig_models_get_resource (), CATALOG_PATH,
-                                                    G_RESOURCE_LOOKUP_FLAGS_NONE, error);
+  const char *override = g_getenv ("SPRIG_CATALOG_PATH");
+  g_autoptr(GBytes) bytes = NULL;
   gsize len = 0;
   const char *data;
 
+  if (override != NULL && override[0] != '\0')
+    return load_override (override, error);
+  bytes = g_resource_lookup_data (sprig_models_get_resource (), CATALOG_PATH,
+                                 G_RESOURCE_LOOKUP_FLAGS_NONE, error);
   if (bytes == NULL)
     return NULL;
   data = g_bytes_get_data (bytes, &len);

@@ -36,7 +36,9 @@ GType              sprig_catalog_entry_get_type   (void) G_GNUC_CONST;
 SprigCatalogEntry *sprig_catalog_entry_copy       (const SprigCatalogEntry *entry);
 void               sprig_catalog_entry_free       (SprigCatalogEntry       *entry);
 
-/* The built-in catalog as SprigCatalogEntry, in catalog order. */
+/* The built-in catalog as SprigCatalogEntry, in catalog order. When the environment
+ * variable SPRIG_CATALOG_PATH is set, the catalog is read from that file instead, and its
+ * URLs may name any http(s) host (tests serve models from 127.0.0.1). */
 GPtrArray         *sprig_model_catalog_load       (GError                 **error);
 /* Parses catalog JSON; every entry is checked (SPRIG_MODELS_ERROR_CATALOG names the
  * entry and the field that is wrong). */

@@ -28,6 +28,7 @@ typedef struct
   gint64   added;           /* Unix seconds (sidecar, else the file's mtime) */
   gboolean is_symlink;      /* imported as a link to a file elsewhere */
   char    *error;           /* NULL when usable; else why the engine refuses the file */
+  gboolean read_only;       /* found in a read-only search folder (shipped with the app) */
 } SprigModelInfo;
 
 GType           sprig_model_info_get_type   (void) G_GNUC_CONST;

@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
@@ -17,6 +18,7 @@ struct _SprigModelLibrary
 {
   GObject parent_instance;
   char *dir;
+  GPtrArray *search_dirs;   /* read-only folders listed after dir */
   GMainContext *context;
 };
 
@@ -31,6 +33,7 @@ sprig_model_library_finalize (GObject *object)
   SprigModelLibrary *self = SPRIG_MODEL_LIBRARY (object);
 
   g_clear_pointer (&self->dir, g_free);
+  g_clear_pointer (&self->search_dirs, g_ptr_array_unref);
   g_clear_pointer (&self->context, g_main_context_unref);
   G_OBJECT_CLASS (sprig_model_library_parent_class)->finalize (object);
 }
@@ -52,6 +55,7 @@ static void
 sprig_model_library_init (SprigModelLibrary *self)
 {
   self->context = g_main_context_ref_thread_default ();
+  self->search_dirs = g_ptr_array_new_with_free_func (g_free);
 }
 
 char *
@@ -74,6 +78,15 @@ sprig_model_library_get_dir (SprigModelLibrary *self)
 {
   g_return_val_if_fail (SPRIG_IS_MODEL_LIBRARY (self), NULL);
   return self->dir;
+}
+
+void
+sprig_model_library_add_search_dir (SprigModelLibrary *self,
+                                    const char        *dir)
+{
+  g_return_if_fail (SPRIG_IS_MODEL_LIBRARY (self));
+  g_return_if_fail (dir != NULL);
+  g_ptr_array_add (self->search_dirs, g_strdup (dir));
 }
 
 static gboolean
@@ -102,17 +115,19 @@ compare_infos (gconstpointer a,
   return c != 0 ? c : strcmp (ia->file_name, ib->file_name);
 }
 
-static GPtrArray *
-list_sync (const char   *dir_path,
-                                GCancellable *cancellable,
-                                GError      **error)
+/* Appends the usable-looking *.gguf of @dir_path to @models. */
+static gboolean
+list_dir (const char   *dir_path,
+          gboolean      read_only,
+          GPtrArray    *models,
+          GCancellable *cancellable,
+          GError      **error)
 {
-  g_autoptr(GPtrArray) models = g_ptr_array_new_with_free_func ((GDestroyNotify) sprig_model_info_free);
-  g_autoptr(GDir) dir = NULL;
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, read_only ? NULL : error);
   const char *name;
 
-  if (!_sprig_model_ensure_dir (dir_path, error) || (dir = g_dir_open (dir_path, 0, error)) == NULL)
-    return NULL;
+  if (dir == NULL)
+    return read_only;  /* a missing shipped folder is no error */
   while ((name = g_dir_read_name (dir)) != NULL)
     {
       g_autofree char *path = NULL;
@@ -120,7 +135,7 @@ list_sync (const char   *dir_path,
       SprigModelInfo *info;
 
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        return NULL;
+        return FALSE;
       if (name[0] == '.' || !g_str_has_suffix (name, ".gguf"))
         continue;
       path = g_build_filename (dir_path, name, NULL);
@@ -129,9 +144,44 @@ list_sync (const char   *dir_path,
           g_debug ("Not listing %s: %s", path, local->message);  /* deleted meanwhile */
           continue;
         }
+      info->read_only = read_only;
       g_ptr_array_add (models, info);
     }
+  return TRUE;
+}
+
+typedef struct
+{
+  char *dir;
+  GStrv search_dirs;
+} ListData;
+
+static void
+list_data_free (ListData *data)
+{
+  g_free (data->dir);
+  g_strfreev (data->search_dirs);
+  g_free (data);
+}
+
+static GPtrArray *
+list_sync (ListData     *data,
+           GCancellable *cancellable,
+           GError      **error)
+{
+  g_autoptr(GPtrArray) models = g_ptr_array_new_with_free_func ((GDestroyNotify) sprig_model_info_free);
+  g_autoptr(GPtrArray) shipped = g_ptr_array_new_with_free_func ((GDestroyNotify) sprig_model_info_free);
+
+  if (!_sprig_model_ensure_dir (data->dir, error)
+      || !list_dir (data->dir, FALSE, models, cancellable, error))
+    return NULL;
+  for (guint i = 0; data->search_dirs[i] != NULL; i++)
+    if (!list_dir (data->search_dirs[i], TRUE, shipped, cancellable, error))
+      return NULL;
+  /* The shipped models come after the user's, each group sorted. */
   g_ptr_array_sort (models, compare_infos);
+  g_ptr_array_sort (shipped, compare_infos);
+  g_ptr_array_extend_and_steal (models, g_steal_pointer (&shipped));
   return g_steal_pointer (&models);
 }
 
@@ -161,7 +211,15 @@ sprig_model_library_list_async (SprigModelLibrary  *self,
   g_return_if_fail (SPRIG_IS_MODEL_LIBRARY (self));
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, sprig_model_library_list_async);
-  g_task_set_task_data (task, g_strdup (self->dir), g_free);
+  {
+    ListData *data = g_new0 (ListData, 1);
+
+    data->dir = g_strdup (self->dir);
+    g_ptr_array_add (self->search_dirs, NULL);
+    data->search_dirs = g_strdupv ((char **) self->search_dirs->pdata);
+    g_ptr_array_remove_index (self->search_dirs, self->search_dirs->len - 1);
+    g_task_set_task_data (task, data, (GDestroyNotify) list_data_free);
+  }
   g_task_run_in_thread (task, list_thread);
 }
 
@@ -189,6 +247,105 @@ sprig_model_list_total_size (GPtrArray *models)
         total += info->file_size;
     }
   return total;
+}
+
+/* ---- part files of unfinished downloads ---- */
+
+void
+sprig_model_part_free (SprigModelPart *part)
+{
+  if (part == NULL)
+    return;
+  g_free (part->file_name);
+  g_free (part->path);
+  g_free (part);
+}
+
+static gint
+compare_parts (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp ((*(SprigModelPart *const *) a)->file_name,
+                 (*(SprigModelPart *const *) b)->file_name);
+}
+
+/* NAME.gguf.part, where NAME.gguf is a name a model may have; an import's
+ * NAME.gguf.import-XXXXXX.part does not end in ".gguf" once ".part" is cut. */
+static SprigModelPart *
+read_part (const char *dir,
+           const char *name)
+{
+  g_autofree char *file_name = NULL;
+  g_autofree char *path = NULL;
+  GStatBuf st;
+  SprigModelPart *part;
+
+  if (!g_str_has_suffix (name, ".gguf" SPRIG_MODEL_PART_SUFFIX))
+    return NULL;
+  file_name = g_strndup (name, strlen (name) - strlen (SPRIG_MODEL_PART_SUFFIX));
+  path = g_build_filename (dir, name, NULL);
+  if (!_sprig_model_check_file_name (file_name, NULL) || g_lstat (path, &st) != 0
+      || !S_ISREG (st.st_mode))
+    return NULL;
+  part = g_new0 (SprigModelPart, 1);
+  part->file_name = g_steal_pointer (&file_name);
+  part->path = g_steal_pointer (&path);
+  part->size = (guint64) st.st_size;
+  return part;
+}
+
+static void
+list_parts_thread (GTask        *task,
+                   gpointer      source,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func ((GDestroyNotify) sprig_model_part_free);
+  g_autoptr(GDir) dir = NULL;
+  GError *error = NULL;
+  const char *name;
+
+  if (!_sprig_model_ensure_dir (task_data, &error)
+      || (dir = g_dir_open (task_data, 0, &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      SprigModelPart *part = read_part (task_data, name);
+
+      if (part != NULL)
+        g_ptr_array_add (parts, part);
+    }
+  g_ptr_array_sort (parts, compare_parts);
+  g_task_return_pointer (task, g_steal_pointer (&parts), (GDestroyNotify) g_ptr_array_unref);
+}
+
+void
+sprig_model_library_list_parts_async (SprigModelLibrary  *self,
+                                      GCancellable       *cancellable,
+                                      GAsyncReadyCallback callback,
+                                      gpointer            user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (SPRIG_IS_MODEL_LIBRARY (self));
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, sprig_model_library_list_parts_async);
+  g_task_set_task_data (task, g_strdup (self->dir), g_free);
+  g_task_run_in_thread (task, list_parts_thread);
+}
+
+GPtrArray *
+sprig_model_library_list_parts_finish (SprigModelLibrary *self,
+                                       GAsyncResult      *result,
+                                       GError           **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  g_return_val_if_fail (g_task_get_source_tag (G_TASK (result))
+                        == sprig_model_library_list_parts_async, NULL);
+  return g_task_propagate_pointer (G_TASK (result), error);
 }
 
 static gboolean

@@ -28,6 +28,11 @@ char              *sprig_model_library_default_dir   (void);
 /* @dir NULL: the default folder. It is created (mode 0700) by the first operation. */
 SprigModelLibrary *sprig_model_library_new           (const char           *dir);
 const char        *sprig_model_library_get_dir       (SprigModelLibrary    *self);
+/* Adds a folder whose *.gguf are listed too, after the models folder's, with ->read_only
+ * set (models shipped with the app: pkgdatadir/models). It may be missing; nothing in it
+ * is ever written or deleted. */
+void               sprig_model_library_add_search_dir (SprigModelLibrary   *self,
+                                                       const char          *dir);
 
 /* Every *.gguf in the folder, sorted by display name, as SprigModelInfo (unusable files
  * included, with ->error set). Part files and sidecars are not listed. */
@@ -40,6 +45,26 @@ GPtrArray         *sprig_model_library_list_finish   (SprigModelLibrary    *self
                                                       GError              **error);
 /* Disk use of a list from list_finish (links count as 0: they use no space here). */
 guint64            sprig_model_list_total_size       (GPtrArray            *models);
+
+/* A download left unfinished in the models folder: NAME.gguf.part (import copies'
+ * part files are not listed). A SprigDownload for the same file name resumes it. */
+typedef struct
+{
+  char    *file_name;       /* the model's name once finished: "Bonsai-1.7B-Q1_0.gguf" */
+  char    *path;            /* the part file */
+  guint64  size;            /* bytes already downloaded */
+} SprigModelPart;
+
+void               sprig_model_part_free              (SprigModelPart      *part);
+
+/* The part files of unfinished downloads, sorted by file name. */
+void               sprig_model_library_list_parts_async  (SprigModelLibrary  *self,
+                                                          GCancellable       *cancellable,
+                                                          GAsyncReadyCallback callback,
+                                                          gpointer            user_data);
+GPtrArray         *sprig_model_library_list_parts_finish (SprigModelLibrary  *self,
+                                                          GAsyncResult       *result,
+                                                          GError            **error);
 
 /* Removes @file_name (a base name as listed) and its sidecar. */
 void               sprig_model_library_delete_async  (SprigModelLibrary    *self,
@@ -80,5 +105,7 @@ SprigModelInfo    *sprig_model_library_import_finish (SprigModelLibrary    *self
 
 /* For SprigDownload and the import code: emits "changed" on the library's context. */
 void               sprig_model_library_emit_changed  (SprigModelLibrary    *self);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (SprigModelPart, sprig_model_part_free)
 
 G_END_DECLS
