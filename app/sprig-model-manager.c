@@ -12,6 +12,9 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include <sprig/se-backend.h>
+#include <sprig/se-plugin-loader.h>
+
 #include "sprig-model-manager.h"
 
 #define REFRESH_DELAY_MS 200
@@ -29,6 +32,7 @@ struct _SprigModelManager
   GPtrArray *catalog;          /* SprigCatalogEntry */
   char *catalog_error;
   guint64 ram;
+  guint64 vram;      /* a usable GPU's own memory (Vulkan), 0 when there is none */
   GHashTable *downloads;       /* entry id -> SprigDownload */
   GPtrArray *imports;          /* SprigModelImport */
   guint refresh_source;
@@ -234,8 +238,7 @@ const SprigCatalogEntry *
 sprig_model_manager_get_recommended (SprigModelManager *self)
 {
   g_return_val_if_fail (SPRIG_IS_MODEL_MANAGER (self), NULL);
-  /* No GPU memory figure yet: the CPU's RAM decides. */
-  return sprig_model_catalog_recommend (self->catalog, self->ram, 0);
+  return sprig_model_catalog_recommend (self->catalog, self->ram, self->vram);
 }
 
 gboolean
@@ -243,7 +246,7 @@ sprig_model_manager_entry_fits (SprigModelManager       *self,
                                 const SprigCatalogEntry *entry)
 {
   g_return_val_if_fail (SPRIG_IS_MODEL_MANAGER (self), FALSE);
-  return self->ram == 0 || sprig_catalog_entry_fits (entry, self->ram, 0);
+  return self->ram == 0 || sprig_catalog_entry_fits (entry, self->ram, self->vram);
 }
 
 /* ---- downloads ---- */
@@ -546,6 +549,55 @@ sprig_model_manager_class_init (SprigModelManagerClass *klass)
                   NULL, G_TYPE_NONE, 1, SPRIG_TYPE_MODEL_INFO);
 }
 
+/* The memory of a GPU the Vulkan backend can use, found by asking the backend plugins
+ * (they open the Vulkan driver, so on a worker thread). */
+static void
+vram_thread (GTask        *task,
+             gpointer      source,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  g_autoptr(GPtrArray) plugins = se_plugin_scan (SE_PLUGIN_KIND_BACKEND, 0, NULL);
+  guint64 best = 0;
+
+  for (guint i = 0; i < plugins->len; i++)
+    {
+      SePlugin *plugin = g_ptr_array_index (plugins, i);
+      guint64 memory = 0;
+
+      if (se_plugin_probe (plugin, NULL) > 0 &&
+          se_backend_query_device ((const SeBackendIface *) se_plugin_get_header (plugin), NULL, 0,
+                                   &memory))
+        best = MAX (best, memory);
+    }
+  g_ptr_array_set_free_func (plugins, (GDestroyNotify) se_plugin_free);
+  g_task_return_pointer (task, g_memdup2 (&best, sizeof best), g_free);
+}
+
+static void
+vram_done_cb (GObject      *source,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autofree guint64 *vram = g_task_propagate_pointer (G_TASK (result), NULL);
+  SprigModelManager *self;
+
+  if (vram == NULL)
+    return;  /* cancelled: the manager is gone */
+  self = SPRIG_MODEL_MANAGER (user_data);
+  if (*vram == self->vram)
+    return;
+  self->vram = *vram;
+  g_signal_emit (self, signals[SIGNAL_MODELS_CHANGED], 0);  /* what fits may have changed */
+}
+
+guint64
+sprig_model_manager_get_vram (SprigModelManager *self)
+{
+  g_return_val_if_fail (SPRIG_IS_MODEL_MANAGER (self), 0);
+  return self->vram;
+}
+
 static void
 sprig_model_manager_init (SprigModelManager *self)
 {
@@ -553,6 +605,12 @@ sprig_model_manager_init (SprigModelManager *self)
   self->downloads = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_object_unref);
   self->imports = g_ptr_array_new_with_free_func ((GDestroyNotify) import_free);
   self->ram = sprig_system_get_total_ram ();
+  {
+    g_autoptr(GTask) task = g_task_new (NULL, self->cancellable, vram_done_cb, self);
+
+    g_task_set_source_tag (task, vram_thread);
+    g_task_run_in_thread (task, vram_thread);
+  }
 }
 
 SprigModelManager *

@@ -37,6 +37,9 @@ const SprigModelInfo    *sprig_model_manager_find_model      (SprigModelManager 
  * without .gguf. */
 char                    *sprig_model_manager_model_label     (const SprigModelInfo *info);
 
+/* The own memory of a GPU the Vulkan backend can use (0: none, or it shares RAM); found
+ * on a worker thread after the manager is made ("models-changed" when it changes). */
+guint64                  sprig_model_manager_get_vram        (SprigModelManager *self);
 /* The catalog (possibly empty) and why it could not be read (NULL when it could). */
 GPtrArray               *sprig_model_manager_get_catalog     (SprigModelManager *self);
 const char              *sprig_model_manager_get_catalog_error (SprigModelManager *self);

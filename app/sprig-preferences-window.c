@@ -9,6 +9,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <sprig/se-backend.h>
 #include <sprig/se-plugin-loader.h>
 
 #include "sprig-preferences-window.h"
@@ -41,6 +42,7 @@ typedef struct
 {
   char *name;
   char *description;
+  char *device;   /* the device it would use (with its memory), or NULL */
   char *reason;   /* why it cannot run here, or NULL */
 } BackendState;
 
@@ -51,6 +53,7 @@ backend_state_free (gpointer data)
 
   g_free (state->name);
   g_free (state->description);
+  g_free (state->device);
   g_free (state->reason);
   g_free (state);
 }
@@ -75,6 +78,22 @@ probe_thread (GTask        *task,
       state->description = g_strdup (se_plugin_get_header (plugin)->description);
       if (se_plugin_probe (plugin, &reason) <= 0)
         state->reason = g_strdup (reason != NULL ? reason : _("It cannot run on this computer"));
+      else
+        {
+          const SeBackendIface *iface = (const SeBackendIface *) se_plugin_get_header (plugin);
+          char device[256];
+          guint64 memory = 0;
+
+          if (se_backend_query_device (iface, device, sizeof device, &memory))
+            {
+              g_autofree char *size = g_format_size_full (memory, G_FORMAT_SIZE_IEC_UNITS);
+
+              state->device = memory > 0
+                              /* TRANSLATORS: a graphics card and its memory */
+                              ? g_strdup_printf (_("%s, %s of memory"), device, size)
+                              : g_strdup (device);
+            }
+        }
       g_ptr_array_add (states, state);
     }
   g_ptr_array_set_free_func (plugins, (GDestroyNotify) se_plugin_free);
@@ -119,7 +138,7 @@ show_backend (SprigPreferencesWindow *self,
       adw_action_row_set_subtitle (row, text);
     }
   else
-    adw_action_row_set_subtitle (row, state->description);
+    adw_action_row_set_subtitle (row, state->device != NULL ? state->device : state->description);
   gtk_widget_set_sensitive (GTK_WIDGET (row), state != NULL && state->reason == NULL);
 }
 

@@ -96,6 +96,25 @@ se_backend_host_kv_alloc (const SeGraph *graph,
 }
 
 gboolean
+se_backend_query_device (const SeBackendIface *iface,
+                         char                 *description,
+                         gsize                 description_size,
+                         guint64              *device_memory)
+{
+  gsize needed = G_STRUCT_OFFSET (SeBackendIface, query_device) + sizeof iface->query_device;
+
+  g_return_val_if_fail (iface != NULL, FALSE);
+
+  if (device_memory != NULL)
+    *device_memory = 0;
+  if (description != NULL && description_size > 0)
+    description[0] = '\0';
+  if (iface->base.struct_size < needed || iface->query_device == NULL)
+    return FALSE;
+  return iface->query_device (description, description_size, device_memory);
+}
+
+gboolean
 se_backend_check_call (const SeGraph *graph,
                        guint          max_tokens,
                        guint          n_ctx,

@@ -525,6 +525,34 @@ set_env (const char *name,
     g_unsetenv (name);
 }
 
+/* The device the backend would use, asked without preparing a model: named, typed, and
+ * with memory of its own only for a discrete GPU; none when the probe refuses. An older
+ * plugin whose table ends before query_device is simply not asked. */
+static void
+test_query_device (void)
+{
+  g_autofree char *device = g_strdup (g_getenv ("SPRIG_VULKAN_DEVICE"));
+  char description[256] = "x";
+  guint64 memory = 1;
+  SeBackendIface old = *vk;
+
+  g_assert_true (se_backend_query_device (vk, description, sizeof description, &memory));
+  g_test_message ("device: %s, %" G_GUINT64_FORMAT " bytes of its own", description, memory);
+  g_assert_nonnull (strstr (description, " ("));
+  if (strstr (description, "(CPU)") != NULL || strstr (description, "integrated") != NULL)
+    g_assert_cmpuint (memory, ==, 0);
+  g_setenv ("SPRIG_VULKAN_DEVICE", "no-such-gpu", TRUE);
+  g_assert_false (se_backend_query_device (vk, description, sizeof description, &memory));
+  g_assert_cmpstr (description, ==, "");
+  g_assert_cmpuint (memory, ==, 0);
+  set_env ("SPRIG_VULKAN_DEVICE", device);
+
+  old.base.struct_size = G_STRUCT_OFFSET (SeBackendIface, query_device);
+  memory = 1;
+  g_assert_false (se_backend_query_device (&old, description, sizeof description, &memory));
+  g_assert_cmpuint (memory, ==, 0);
+}
+
 /* Without SPRIG_VULKAN_ALLOW_CPU a CPU device is not offered; a device name that
  * matches nothing is refused; both with a reason. */
 static void
@@ -687,6 +715,7 @@ main (int argc, char **argv)
     }
   tmpdir = g_dir_make_tmp ("sprig-vulkan-XXXXXX", NULL);
   g_test_add_func ("/sprig/plugins/vulkan/probe", test_probe);
+  g_test_add_func ("/sprig/plugins/vulkan/query-device", test_query_device);
   g_test_add_func ("/sprig/plugins/vulkan/no-icd", test_no_icd);
   g_test_add_func ("/sprig/plugins/vulkan/direct", test_direct);
   g_test_add_func ("/sprig/plugins/vulkan/op/matmul", test_op_matmul);

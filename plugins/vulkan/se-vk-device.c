@@ -235,6 +235,44 @@ _se_vk_probe (char *reason,
   return score;
 }
 
+/* The device _se_vk_device_open () would use, without creating it: its name and type,
+ * and its device-local memory when it has memory of its own (a discrete GPU). */
+gboolean
+_se_vk_query_device (char    *description,
+                     gsize    description_size,
+                     guint64 *device_memory)
+{
+  static const char *const types[] = { "other", "integrated GPU", "discrete GPU", "virtual GPU",
+                                       "CPU" };
+  VkInstance instance = VK_NULL_HANDLE;
+  VkPhysicalDeviceProperties props;
+  VkPhysicalDeviceMemoryProperties mem;
+  VkPhysicalDevice phys;
+  guint family;
+  char reason[160];
+  guint64 local = 0;
+
+  if (create_instance (FALSE, &instance) != VK_SUCCESS)
+    return FALSE;
+  if (pick_device (instance, &phys, &family, reason, sizeof reason) <= 0)
+    {
+      vkDestroyInstance (instance, NULL);
+      return FALSE;
+    }
+  vkGetPhysicalDeviceProperties (phys, &props);
+  vkGetPhysicalDeviceMemoryProperties (phys, &mem);
+  vkDestroyInstance (instance, NULL);
+  for (guint32 i = 0; i < mem.memoryHeapCount; i++)
+    if (mem.memoryHeaps[i].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT)
+      local += mem.memoryHeaps[i].size;
+  if (description != NULL && description_size > 0)
+    g_snprintf (description, description_size, "%s (%s)", props.deviceName,
+                props.deviceType < G_N_ELEMENTS (types) ? types[props.deviceType] : "?");
+  if (device_memory != NULL)
+    *device_memory = props.deviceType == VK_PHYSICAL_DEVICE_TYPE_DISCRETE_GPU ? local : 0;
+  return TRUE;
+}
+
 static void
 read_driver (SeVkDevice *dev)
 {

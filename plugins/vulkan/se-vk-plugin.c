@@ -379,6 +379,7 @@ static const SeBackendIface vulkan_iface = {
   .kv_free = vk_kv_free,
   .compute = vk_compute,
   .describe = vk_describe,
+  .query_device = _se_vk_query_device,
 };
 
 const SePluginHeader *

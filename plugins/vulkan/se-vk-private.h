@@ -122,6 +122,9 @@ gboolean      _se_vk_device_open        (SeVkDevice       *dev,
 void          _se_vk_device_close       (SeVkDevice       *dev);
 int           _se_vk_probe              (char             *reason,
                                          gsize             reason_size);
+gboolean      _se_vk_query_device       (char             *description,
+                                         gsize             description_size,
+                                         guint64          *device_memory);
 void          _se_vk_describe           (const SeVkDevice *dev,
                                          char             *out,
                                          gsize             size);

@@ -62,7 +62,21 @@ typedef struct
 
   /* A line for users: device, ISA, threads ("scalar reference, 1 thread"). */
   const char   *(*describe) (SeBackendCtx *ctx);
+
+  /* Optional, and only there when base.struct_size covers it (call it through
+   * se_backend_query_device ()): the device this backend would pick, without preparing a
+   * model — a line for users and the memory of its own it has (0: it shares the
+   * computer's memory, as a CPU or an integrated GPU does). FALSE when there is none. */
+  gboolean      (*query_device) (char    *description,
+                                 gsize    description_size,
+                                 guint64 *device_memory);
 } SeBackendIface;
+
+/* Calls @iface's query_device when the plugin has one (older plugins end before it). */
+gboolean se_backend_query_device (const SeBackendIface *iface,
+                                  char                 *description,
+                                  gsize                 description_size,
+                                  guint64              *device_memory);
 
 /* The engine's own scalar backend: the oracle for every other one and the fallback. */
 const SeBackendIface *se_backend_reference (void);
