@@ -199,6 +199,33 @@ sprig_model_manager_find_model (SprigModelManager *self,
   return NULL;
 }
 
+/* The folder of the models that ship with the app; SPRIG_SHIPPED_MODELS_DIR replaces it
+ * (uninstalled runs and tests). */
+static const char *
+shipped_models_dir (void)
+{
+  const char *dir = g_getenv ("SPRIG_SHIPPED_MODELS_DIR");
+
+  return dir != NULL && dir[0] != '\0' ? dir : SPRIG_MODELS_DATADIR;
+}
+
+/* The demo model's path when the app ships one, NULL otherwise. */
+char *
+sprig_model_manager_get_demo_path (void)
+{
+  g_autofree char *path = g_build_filename (shipped_models_dir (), SPRIG_DEMO_MODEL_FILE, NULL);
+
+  return g_file_test (path, G_FILE_TEST_IS_REGULAR) ? g_steal_pointer (&path) : NULL;
+}
+
+gboolean
+sprig_model_manager_is_demo_path (const char *path)
+{
+  g_autofree char *demo = sprig_model_manager_get_demo_path ();
+
+  return demo != NULL && path != NULL && g_str_equal (demo, path);
+}
+
 char *
 sprig_model_manager_model_label (const SprigModelInfo *info)
 {
@@ -620,7 +647,7 @@ sprig_model_manager_new (const char *dir)
   g_autoptr(GError) error = NULL;
 
   self->library = sprig_model_library_new (dir);
-  sprig_model_library_add_search_dir (self->library, SPRIG_MODELS_DATADIR);
+  sprig_model_library_add_search_dir (self->library, shipped_models_dir ());
   g_signal_connect_object (self->library, "changed", G_CALLBACK (sprig_model_manager_refresh),
                            self, G_CONNECT_SWAPPED);
   self->catalog = sprig_model_catalog_load (&error);

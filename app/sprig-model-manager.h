@@ -37,6 +37,9 @@ const SprigModelInfo    *sprig_model_manager_find_model      (SprigModelManager 
  * without .gguf. */
 char                    *sprig_model_manager_model_label     (const SprigModelInfo *info);
 
+/* The tiny demo model that ships with the app: its path (NULL when there is none). */
+char                    *sprig_model_manager_get_demo_path   (void);
+gboolean                 sprig_model_manager_is_demo_path    (const char        *path);
 /* The own memory of a GPU the Vulkan backend can use (0: none, or it shares RAM); found
  * on a worker thread after the manager is made ("models-changed" when it changes). */
 guint64                  sprig_model_manager_get_vram        (SprigModelManager *self);

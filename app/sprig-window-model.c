@@ -114,6 +114,7 @@ on_model_loaded (SprigWindow       *self,
   sprig_model_picker_set_current (self->model_picker, info->path);
   sprig_chat_set_model_id (self->chat, self->model_name);
   sprig_chat_set_backend (self->chat, info->backend);
+  gtk_revealer_set_reveal_child (self->demo_banner, sprig_model_manager_is_demo_path (info->path));
   show_main_page (self);
   _sprig_window_update_title (self);
   if (self->backend_warning != NULL)
@@ -352,6 +353,18 @@ _sprig_window_init_model (SprigWindow *self)
   g_signal_connect_object (self->chat, "notify::generating", G_CALLBACK (generating_changed_cb),
                            self, G_CONNECT_SWAPPED);
 
+  if (model_path[0] == '\0')
+    {
+      /* A first start: the demo model that ships with the app, if any, so that a chat
+       * works at once and offline; the banner above the chat points to Bonsai. */
+      g_autofree char *demo = sprig_model_manager_get_demo_path ();
+
+      if (demo != NULL)
+        {
+          g_free (model_path);
+          model_path = g_steal_pointer (&demo);
+        }
+    }
   if (model_path[0] != '\0')
     sprig_window_load_model (self, model_path);
   else

@@ -29,6 +29,7 @@ struct _SprigWindow
   SprigSidebar *sidebar;
   AdwWindowTitle *content_title;
   AdwToastOverlay *toast_overlay;
+  GtkRevealer *demo_banner;
   GtkStack *main_stack;
   AdwStatusPage *empty_page;
   AdwStatusPage *loading_page;

@@ -520,6 +520,7 @@ sprig_window_class_init (SprigWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, SprigWindow, sidebar);
   gtk_widget_class_bind_template_child (widget_class, SprigWindow, content_title);
   gtk_widget_class_bind_template_child (widget_class, SprigWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, SprigWindow, demo_banner);
   gtk_widget_class_bind_template_child (widget_class, SprigWindow, main_stack);
   gtk_widget_class_bind_template_child (widget_class, SprigWindow, empty_page);
   gtk_widget_class_bind_template_child (widget_class, SprigWindow, loading_page);
