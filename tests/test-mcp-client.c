@@ -13,6 +13,13 @@
 #include "se-tools-private.h"
 #include "sprig-mcp-client.h"
 
+/* Under AddressSanitizer the host reports the SIGSEGV itself and exits with status 1. */
+#ifdef __SANITIZE_ADDRESS__
+#define CRASH_MESSAGE "The tool host stopped: it exited with status 1"
+#else
+#define CRASH_MESSAGE "The tool host stopped: it crashed (signal 11"
+#endif
+
 typedef struct
 {
   gboolean done;
@@ -87,7 +94,7 @@ static void
 finish_client (SprigMcpClient *client)
 {
   g_autoptr(GMainContext) ctx = g_main_context_ref_thread_default ();
-  gint64 end = g_get_monotonic_time () + G_USEC_PER_SEC / 2;
+  gint64 end = g_get_monotonic_time () + G_USEC_PER_SEC / 10;
 
   sprig_mcp_client_stop (client);
   g_object_unref (client);
@@ -208,7 +215,7 @@ test_crash_restarts (void)
   Outcome o = call (client, "crash", "{}", NULL);
 
   g_assert_error (o.error, SPRIG_MCP_ERROR, SPRIG_MCP_ERROR_STOPPED);
-  g_assert_true (g_str_has_prefix (o.error->message, "The tool host stopped: it crashed (signal 11"));
+  g_assert_true (g_str_has_prefix (o.error->message, CRASH_MESSAGE));
   outcome_clear (&o);
   o = call (client, "calculator", "{\"expression\": \"6*7\"}", NULL);
   g_assert_no_error (o.error);
@@ -458,11 +465,54 @@ test_loop_runner (void)
   g_assert_cmpstr (r->content, ==, "{\"result\": 3}");
   r = g_ptr_array_index (results, 1);
   g_assert_cmpint (r->status, ==, SE_TOOL_STATUS_ERROR);
-  g_assert_true (g_str_has_prefix (r->content, "Error: The tool host stopped: it crashed"));
+  g_assert_true (g_str_has_prefix (r->content, "Error: " CRASH_MESSAGE));
   r = g_ptr_array_index (results, 2);
   g_assert_cmpint (r->status, ==, SE_TOOL_STATUS_OK);
   g_assert_cmpstr (r->content, ==, "{\"result\": 4}");
   finish_client (client);
+}
+
+/* `meson test --benchmark mcp-client -v`: the handshake (spawn, initialize, tools/list)
+ * and the round trip of a calculator call, from the client's side. */
+static void
+test_latency (void)
+{
+  const guint n_starts = 20, n_calls = 500;
+  double start_ms = 0, call_ms;
+  gint64 t0;
+
+  if (!g_test_perf ())
+    {
+      g_test_skip ("a benchmark: run with -m perf");
+      return;
+    }
+  for (guint i = 0; i < n_starts; i++)
+    {
+      SprigMcpClient *client = toolhost_client ("2000", "SPRIG_TEST_CALCULATOR_TOOL",
+                                                "SPRIG_TEST_CLOCK_TOOL", NULL);
+      Outcome o;
+
+      t0 = g_get_monotonic_time ();
+      o = start (client);
+      start_ms += (g_get_monotonic_time () - t0) / 1000.0;
+      g_assert_no_error (o.error);
+      outcome_clear (&o);
+      if (i == n_starts - 1)
+        {
+          t0 = g_get_monotonic_time ();
+          for (guint j = 0; j < n_calls; j++)
+            {
+              o = call (client, "calculator", "{\"expression\": \"(2 + 3) * 4 ^ 2\"}", NULL);
+              g_assert_cmpstr (o.text, ==, "{\"result\": 80}");
+              outcome_clear (&o);
+            }
+          call_ms = (g_get_monotonic_time () - t0) / 1000.0 / n_calls;
+          g_test_minimized_result (call_ms, "calculator call round trip: %.3f ms", call_ms);
+        }
+      finish_client (client);
+    }
+  g_test_minimized_result (start_ms / n_starts, "start (spawn + initialize + tools/list): %.2f ms",
+                           start_ms / n_starts);
 }
 
 static void
@@ -501,5 +551,6 @@ main (int   argc,
   g_test_add_func ("/sprig/mcp/server/exit-and-restart-limit", test_exit_and_restart_limit);
   g_test_add_func ("/sprig/mcp/server/spawn-fails", test_spawn_fails);
   g_test_add_func ("/sprig/mcp/wrap-argv", test_wrap_argv);
+  g_test_add_func ("/sprig/mcp/toolhost/latency", test_latency);
   return g_test_run ();
 }

@@ -382,18 +382,18 @@ pending_timeout_cb (gpointer user_data)
   g_autofree char *params = g_strdup_printf ("{\"requestId\":%" G_GINT64_FORMAT ","
                                              "\"reason\":\"timed out\"}", p->id);
 
+  guint seconds = (client->call_timeout_ms + 999) / 1000;
+
   p = proc_take_pending (proc, p->id);
   g_clear_pointer (&p->timeout, g_source_unref);   /* this source is ending */
   proc_send (proc, sprig_jsonrpc_notification_line ("notifications/cancelled", params));
-  if (p->task != NULL)
-    {
-      g_task_return_new_error (p->task, SPRIG_MCP_ERROR, SPRIG_MCP_ERROR_TIMEOUT,
-                               "The tool host stopped: the call got no answer within %u s; "
-                               "the host was stopped and restarts with the next call",
-                               (client->call_timeout_ms + 999) / 1000);
-    }
-  pending_free (p);
+  /* let go of the process before answering: the caller's next call needs a new one */
   proc_kill (proc, reason);
+  if (p->task != NULL)
+    g_task_return_new_error (p->task, SPRIG_MCP_ERROR, SPRIG_MCP_ERROR_TIMEOUT,
+                             "The tool host stopped: the call got no answer within %u s; "
+                             "the host was stopped and restarts with the next call", seconds);
+  pending_free (p);
   return G_SOURCE_REMOVE;
 }
 
@@ -464,9 +464,17 @@ fail_start (Proc       *proc,
 {
   SprigMcpClient *client = proc->client;
   g_autoptr(GError) error = g_error_new (SPRIG_MCP_ERROR, code, "%s", message);
+  GQueue waiters = client->waiters;
+  Waiter *w;
 
-  fail_waiters (client, error);
+  /* the waiters hear the real reason; a call they make then starts a new process */
+  g_queue_init (&client->waiters);
   proc_kill (proc, message);
+  while ((w = g_queue_pop_head (&waiters)) != NULL)
+    {
+      g_task_return_error (w->task, g_error_copy (error));
+      waiter_free (w);
+    }
 }
 
 static void
@@ -1108,63 +1116,4 @@ sprig_mcp_client_new (const char *const *argv)
   client = g_object_new (SPRIG_TYPE_MCP_CLIENT, NULL);
   client->argv = g_strdupv ((char **) argv);
   return client;
-}
-
-/* Spawning: sprig-toolhost and Flatpak */
-
-gboolean
-sprig_mcp_in_flatpak (void)
-{
-  return g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS);
-}
-
-char **
-sprig_mcp_wrap_argv (const char *const *argv,
-                     SprigMcpSpawn      how,
-                     gboolean           allow_network,
-                     const char *const *expose_ro)
-{
-  GPtrArray *out = g_ptr_array_new ();
-
-  g_return_val_if_fail (argv != NULL, NULL);
-
-  if (how != SPRIG_MCP_SPAWN_DIRECT)
-    {
-      g_ptr_array_add (out, g_strdup ("flatpak-spawn"));
-      /* the server dies with the app's bus connection, never outlives it */
-      g_ptr_array_add (out, g_strdup ("--watch-bus"));
-      g_ptr_array_add (out, g_strdup (how == SPRIG_MCP_SPAWN_HOST ? "--host" : "--sandbox"));
-      if (how == SPRIG_MCP_SPAWN_SANDBOX && !allow_network)
-        g_ptr_array_add (out, g_strdup ("--no-network"));
-      for (guint i = 0; how == SPRIG_MCP_SPAWN_SANDBOX && expose_ro && expose_ro[i]; i++)
-        g_ptr_array_add (out, g_strconcat ("--sandbox-expose-path-ro=", expose_ro[i], NULL));
-    }
-  for (guint i = 0; argv[i] != NULL; i++)
-    g_ptr_array_add (out, g_strdup (argv[i]));
-  g_ptr_array_add (out, NULL);
-  return (char **) g_ptr_array_free (out, FALSE);
-}
-
-SprigMcpClient *
-sprig_mcp_client_new_toolhost (const char *const *plugins,
-                               gboolean           allow_network)
-{
-  const char *host = g_getenv ("SPRIG_TOOLHOST");
-  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GPtrArray) dirs = g_ptr_array_new_with_free_func (g_free);
-  g_auto(GStrv) wrapped = NULL;
-
-  g_ptr_array_add (argv, (char *) (host && *host ? host : SPRIG_TOOLHOST_PATH));
-  for (guint i = 0; plugins != NULL && plugins[i] != NULL; i++)
-    {
-      g_ptr_array_add (argv, (char *) plugins[i]);
-      g_ptr_array_add (dirs, g_path_get_dirname (plugins[i]));
-    }
-  g_ptr_array_add (argv, NULL);
-  g_ptr_array_add (dirs, NULL);
-  wrapped = sprig_mcp_wrap_argv ((const char *const *) argv->pdata,
-                                 sprig_mcp_in_flatpak () ? SPRIG_MCP_SPAWN_SANDBOX
-                                                         : SPRIG_MCP_SPAWN_DIRECT,
-                                 allow_network, (const char *const *) dirs->pdata);
-  return sprig_mcp_client_new ((const char *const *) wrapped);
 }
