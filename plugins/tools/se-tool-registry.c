@@ -27,6 +27,9 @@ typedef struct
 struct _SeToolRegistry
 {
   GPtrArray *tools;   /* Tool */
+  gint64 call_timeout_us;             /* sets SprigToolCall.deadline_us; 0: none */
+  SeToolReturnNotify return_notify;   /* the tool host's watchdog */
+  gpointer return_notify_data;
 };
 
 static void
@@ -191,6 +194,38 @@ _se_tool_registry_get_definitions (SeToolRegistry *registry)
   return defs;
 }
 
+guint
+_se_tool_registry_get_n_tools (SeToolRegistry *registry)
+{
+  return registry->tools->len;
+}
+
+const SprigToolInfo *
+_se_tool_registry_get_info (SeToolRegistry *registry,
+                            guint           index)
+{
+  g_return_val_if_fail (index < registry->tools->len, NULL);
+  return ((Tool *) g_ptr_array_index (registry->tools, index))->info;
+}
+
+gboolean
+_se_tool_registry_has_tool (SeToolRegistry *registry,
+                            const char     *name)
+{
+  return find_tool (registry, name) != NULL;
+}
+
+void
+_se_tool_registry_set_host_hooks (SeToolRegistry     *registry,
+                                  guint               call_timeout_ms,
+                                  SeToolReturnNotify  return_notify,
+                                  gpointer            user_data)
+{
+  registry->call_timeout_us = (gint64) call_timeout_ms * 1000;
+  registry->return_notify = return_notify;
+  registry->return_notify_data = user_data;
+}
+
 /* The host side of one SprigToolCall. */
 typedef struct
 {
@@ -234,10 +269,15 @@ invoke_thread (GTask        *task,
                GCancellable *cancellable)
 {
   const SprigToolInfo *info = task_data;
+  SeToolRegistry *reg = g_object_get_data (G_OBJECT (task), "registry");
   char *arguments = g_object_get_data (G_OBJECT (task), "arguments");
-  HostCall hc = { { sizeof (SprigToolCall), arguments, 0, host_is_cancelled, host_set_result,
-                    host_set_error, NULL }, cancellable, NULL, NULL };
+  gint64 deadline = reg->call_timeout_us > 0 ? g_get_monotonic_time () + reg->call_timeout_us : 0;
+  HostCall hc = { { sizeof (SprigToolCall), arguments, deadline, host_is_cancelled,
+                    host_set_result, host_set_error, NULL }, cancellable, NULL, NULL };
   int rc = info->invoke (&hc.call);
+
+  if (reg->return_notify != NULL)
+    reg->return_notify (cancellable, reg->return_notify_data);
 
   if (rc == 0 && hc.result != NULL)
     g_task_return_pointer (task, g_steal_pointer (&hc.result), g_free);
@@ -257,11 +297,14 @@ registry_run_async (gpointer             runner,
                     gpointer             user_data)
 {
   SeToolRegistry *reg = runner;
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  g_autoptr(GTask) task = NULL;
   g_autoptr(SeJsonNode) args = NULL;
   g_autoptr(GError) error = NULL;
   Tool *t = find_tool (reg, name);
 
+  /* the worker reads the deadline and the return hook from the registry */
+  task = g_task_new (NULL, cancellable, callback, user_data);
+  g_object_set_data (G_OBJECT (task), "registry", reg);
   if (t == NULL)
     {
       g_task_return_new_error (task, SE_ERROR, SE_ERROR_INVALID, "there is no tool “%s”", name);

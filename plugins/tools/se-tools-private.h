@@ -8,6 +8,7 @@
 
 #include "sprig/se-tools.h"
 #include "se-tool-matcher.h"
+#include "sprig-tool.h"
 
 G_BEGIN_DECLS
 
@@ -68,6 +69,16 @@ gboolean   _se_tool_registry_load       (SeToolRegistry *registry, const char *p
                                          GError **error);
 GPtrArray *_se_tool_registry_get_definitions (SeToolRegistry *registry);
 extern const SeToolRunnerIface _se_tool_registry_runner;
+/* For sprig-toolhost: the loaded tools one by one, the deadline every call gets, and a
+ * function called on the worker thread when a plugin's invoke() has returned (with the
+ * call's cancellable), so a call that ignores cancellation can be noticed. */
+typedef void (*SeToolReturnNotify) (GCancellable *call_cancellable, gpointer user_data);
+guint      _se_tool_registry_get_n_tools (SeToolRegistry *registry);
+const SprigToolInfo *_se_tool_registry_get_info (SeToolRegistry *registry, guint index);
+gboolean   _se_tool_registry_has_tool    (SeToolRegistry *registry, const char *name);
+void       _se_tool_registry_set_host_hooks (SeToolRegistry *registry, guint call_timeout_ms,
+                                             SeToolReturnNotify return_notify,
+                                             gpointer user_data);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SeToolSet, _se_tool_set_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (SeToolParser, _se_tool_parser_free)
