@@ -197,6 +197,22 @@ def version_and_help():
 
 
 
+@case
+def info_backends_lists_devices():
+    # The test environment has no plugin path: only the built-in reference backend.
+    out = json.loads(run("info", "--backends", "--json").stdout)
+    names = [b["name"] for b in out]
+    assert names[-1] == "reference" and out[-1]["usable"] is True, out
+    for b in out:
+        assert set(b) == {"name", "usable", "description", "device", "device_memory", "reason"}, b
+        assert (b["reason"] is None) == b["usable"], b
+        assert isinstance(b["device_memory"], int) and b["device_memory"] >= 0, b
+    text = run("info", "--backends").stdout
+    assert "reference" in text and "runs on the processor" in text, text
+    p = run("info", "--backends", "x.gguf", check=False)
+    assert p.returncode == 1 and "no model file" in p.stderr, p.stderr
+
+
 def gen_json(path, *args):
     out = run("generate", path, "--backend", "reference", "--json", *args).stdout
     assert out.count("\n") == 1, out  # exactly one object on one line

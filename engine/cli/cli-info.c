@@ -134,11 +134,15 @@ sprig_cli_info (int argc,
                 char **argv)
 {
   gboolean as_json = FALSE;
+  gboolean backends = FALSE;
   GOptionEntry entries[] = {
     { "json", 0, 0, G_OPTION_ARG_NONE, &as_json, "Print JSON", NULL },
+    { "backends", 0, 0, G_OPTION_ARG_NONE, &backends,
+      "Describe the backends and their devices instead of a model", NULL },
     { NULL }
   };
-  g_autoptr(GOptionContext) ctx = g_option_context_new ("MODEL - describe a model file");
+  g_autoptr(GOptionContext) ctx = g_option_context_new ("MODEL - describe a model file "
+                                                        "(or --backends)");
   g_autoptr(GError) error = NULL;
   g_auto(CliModel) model = { 0 };
   TypeStats st;
@@ -146,6 +150,9 @@ sprig_cli_info (int argc,
   g_option_context_add_main_entries (ctx, entries, NULL);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return sprig_cli_fail ("info", "%s", error->message);
+  if (backends)
+    return argc == 1 ? sprig_cli_info_backends (as_json)
+                     : sprig_cli_fail ("info", "--backends takes no model file");
   if (argc != 2)
     return sprig_cli_fail ("info", "expected exactly one model file");
   if (!cli_model_open (&model, argv[1], &error))

@@ -25,6 +25,7 @@ int sprig_cli_detokenize (int argc, char **argv);
 int sprig_cli_logits     (int argc, char **argv);
 int sprig_cli_mkmodel    (int argc, char **argv);
 int sprig_cli_plugins    (int argc, char **argv);
+int sprig_cli_info_backends (gboolean as_json);
 int sprig_cli_generate   (int argc, char **argv);
 int sprig_cli_chat       (int argc, char **argv);
 int sprig_cli_bench      (int argc, char **argv);
