@@ -120,7 +120,7 @@ on_model_loaded (SprigWindow       *self,
   if (self->backend_warning != NULL)
     toast_backend_warning (self);
   if (info->chat_warning != NULL && !reloaded)
-    _sprig_window_toast (self, info->chat_warning);
+    _sprig_window_toast (self, _(info->chat_warning));  /* the engine marks it with N_() */
 }
 
 static void start_load (SprigWindow *self);
