@@ -28,5 +28,6 @@ int sprig_cli_plugins    (int argc, char **argv);
 int sprig_cli_generate   (int argc, char **argv);
 int sprig_cli_chat       (int argc, char **argv);
 int sprig_cli_bench      (int argc, char **argv);
+int sprig_cli_perplexity (int argc, char **argv);
 
 G_END_DECLS
