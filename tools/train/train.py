@@ -51,7 +51,9 @@ def parse_args():
     ap.add_argument("--layers", type=int, default=4)
     ap.add_argument("--embd", type=int, default=256)
     ap.add_argument("--ff", type=int, default=768)
-    ap.add_argument("--steps", type=int, default=800)
+    ap.add_argument("--steps", type=int, default=800, help="length of the LR schedule")
+    ap.add_argument("--stop-at", type=int, default=0,
+                    help="stop after this many steps (0: --steps), the schedule unchanged")
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--seq", type=int, default=512)
     ap.add_argument("--lr", type=float, default=2e-3)
@@ -141,7 +143,8 @@ def train(args, cfg, data):
     log(f"{n_params} parameters, {args.steps} steps of {args.batch}x{args.seq} tokens")
     stream = data["train"]
     t0 = time.time() - elapsed
-    while step < args.steps:
+    stop = args.stop_at or args.steps
+    while step < stop:
         lr = lr_at(args, step)
         for group in opt.param_groups:
             group["lr"] = lr
@@ -154,10 +157,10 @@ def train(args, cfg, data):
         step += 1
         rows.append([step, step * args.batch * args.seq, round(loss.item(), 5), lr,
                      round(time.time() - t0, 1)])
-        if step % 10 == 0 or step == args.steps:
+        if step % 10 == 0 or step == stop:
             tps = step * args.batch * args.seq / (time.time() - t0)
             log(f"step {step} loss {loss.item():.4f} lr {lr:.2e} {tps:.0f} tok/s")
-        if step % args.ckpt_every == 0 or step == args.steps:
+        if step % args.ckpt_every == 0 or step == stop:
             save_checkpoint(ckpt, step, model, opt, rows, time.time() - t0)
     return model, rows
 
@@ -273,9 +276,11 @@ def main():
         w = csv.writer(f)
         w.writerow(["step", "tokens", "loss", "lr", "seconds"])
         w.writerows(rows)
-    run = {"seed": args.seed, "config": cfg.as_dict(), "steps": args.steps,
+    steps = args.stop_at or args.steps
+    run = {"seed": args.seed, "config": cfg.as_dict(), "steps": steps,
+           "schedule_steps": args.steps, "warmup": args.warmup,
            "batch": args.batch, "seq": args.seq, "lr": args.lr,
-           "tokens_seen": args.steps * args.batch * args.seq,
+           "tokens_seen": steps * args.batch * args.seq,
            "train_tokens": len(data["train"]), "merges": len(data["merges"]),
            "vocab": len(tok.tokens), "seconds": rows[-1][4] if rows else 0,
            "final_loss_avg50": sum(r[2] for r in rows[-50:]) / max(1, len(rows[-50:])),
