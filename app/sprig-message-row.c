@@ -203,8 +203,9 @@ update_reasoning (SprigMessageRow *self)
   g_autofree char *title = NULL;
   glong chars = g_utf8_strlen (reasoning, -1);
 
-  gtk_widget_set_visible (GTK_WIDGET (self->think_expander), reasoning[0] != '\0');
-  if (reasoning[0] == '\0')
+  /* Qwen3 answers without thinking as an empty <think>\n\n</think>: nothing to show */
+  gtk_widget_set_visible (GTK_WIDGET (self->think_expander), !is_blank (reasoning, -1));
+  if (is_blank (reasoning, -1))
     return;
   title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Reasoning (%ld character)",
                                         "Reasoning (%ld characters)", chars), chars);

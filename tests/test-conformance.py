@@ -16,7 +16,6 @@
 # to the engine's summation order may be that and not a bug: compare with its neighbours.
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 
@@ -25,6 +24,8 @@ import numpy as np
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "reference"))
 import forward as F  # noqa: E402
 import gguf_reader  # noqa: E402
+import tap  # noqa: E402
+from tap import case, finish  # noqa: E402
 
 CLI = sys.argv[1]
 TMP = tempfile.mkdtemp(prefix="sprig-conformance-")
@@ -51,28 +52,12 @@ MODELS = [
     ("bitnet-f32", "bitnet", "f32", ",layers=3,ff=384"),
 ]
 
-results = []
 _models = {}    # name -> (path, forward.Model)
 _engine = {}    # (name, tokens, batch) -> engine logits
 
 
 def cli(*args):
-    p = subprocess.run([CLI, *args], capture_output=True, text=True)
-    if p.returncode != 0:
-        raise AssertionError(f"sprig-cli {' '.join(args)} failed ({p.returncode}):\n{p.stderr}")
-    return p
-
-
-def case(name):
-    def wrap(fn):
-        notes = []
-        try:
-            fn(notes)
-            results.append((True, name, notes))
-        except Exception as e:  # noqa: BLE001 - every failure becomes a TAP line
-            results.append((False, name, notes + [f"{type(e).__name__}: {e}"]))
-        return fn
-    return wrap
+    return tap.run(CLI, *args)
 
 
 def model(name):
@@ -314,7 +299,7 @@ if os.environ.get("SPRIG_PLUGIN_PATH"):
     for i, (name, _, wtype, _) in enumerate(MODELS):
         cpu_case(i, name, wtype)
 else:
-    results.append((False, "cpu", ["SPRIG_PLUGIN_PATH does not name the CPU plugin's folder"]))
+    tap.results.append((False, "cpu", ["SPRIG_PLUGIN_PATH does not name the CPU plugin's folder"]))
 
 
 @case("threshold-catches-wrong-references")
@@ -342,10 +327,4 @@ def _(notes):
 
 
 shutil.rmtree(TMP, ignore_errors=True)
-print(f"1..{len(results)}")
-for i, (ok, name, notes) in enumerate(results, 1):
-    print(f"{'ok' if ok else 'not ok'} {i} - {name}")
-    for note in notes:
-        for line in note.splitlines():
-            print(f"# {line}")
-sys.exit(0 if all(ok for ok, _, _ in results) else 1)
+finish()

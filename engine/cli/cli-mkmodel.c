@@ -4,6 +4,8 @@
  * test model of the project comes from here, at tiny shapes, made at test time; big
  * shapes (Bonsai 8B) serve the benchmarks. The tensor list comes from se-arch.c, the
  * bytes from the engine's quantizers and GGUF writer, so nothing here knows a format.
+ * With --weights-from the weights are trained ones (tools/train/), written only if the
+ * chosen type holds them exactly.
  */
 #include "config.h"
 
@@ -16,6 +18,7 @@
 #include "sprig/se-gguf.h"
 #include "sprig/se-types.h"
 #include "cli-vocab.h"
+#include "cli-weights.h"
 #include "sprig-cli.h"
 
 typedef struct
@@ -242,6 +245,47 @@ add_random_tensor (SeGgufWriter       *w,
                                     row_bytes * s->ne[1], error);
 }
 
+/* Quantizes trained weights and refuses any that the type would change: the file must
+ * compute exactly what was trained. */
+static gboolean
+add_trained_tensor (SeGgufWriter       *w,
+                    const SeTensorSpec *s,
+                    SeType              type,
+                    CliWeights         *weights,
+                    GError            **error)
+{
+  gsize row_bytes = se_type_row_size (type, s->ne[0], error);
+  g_autofree float *src = NULL, *back = NULL;
+  g_autofree guint8 *data = NULL;
+
+  if (row_bytes == 0)
+    {
+      g_prefix_error (error, "tensor “%s”: ", s->name);
+      return FALSE;
+    }
+  src = cli_weights_get (weights, s->name, s->ne[0], s->n_dims == 2 ? s->ne[1] : 0, error);
+  if (src == NULL)
+    return FALSE;
+  data = g_malloc (row_bytes * s->ne[1]);
+  back = g_new (float, s->ne[0]);
+  for (gint64 r = 0; r < s->ne[1]; r++)
+    {
+      const float *row = src + r * s->ne[0];
+
+      se_quantize_row (type, row, data + r * row_bytes, s->ne[0]);
+      se_dequantize_row (type, data + r * row_bytes, back, s->ne[0]);
+      if (memcmp (row, back, s->ne[0] * sizeof (float)) != 0)
+        {
+          g_set_error (error, SE_ERROR, SE_ERROR_INVALID,
+                       "tensor “%s” row %" G_GINT64_FORMAT " is not exactly representable as %s",
+                       s->name, r, se_type_name (type));
+          return FALSE;
+        }
+    }
+  return se_gguf_writer_add_tensor (w, s->name, type, s->n_dims, s->ne, data,
+                                    row_bytes * s->ne[1], error);
+}
+
 static gboolean
 write_model (const char      *out,
              SeHParams       *hp,
@@ -250,6 +294,7 @@ write_model (const char      *out,
              const char      *chat_template,
              guint64          seed,
              const char      *name,
+             CliWeights      *weights,
              GError         **error)
 {
   g_autoptr(SeGgufWriter) w = se_gguf_writer_new ();
@@ -266,11 +311,20 @@ write_model (const char      *out,
 
   rng_init (&rng, seed);
   specs = se_arch_tensor_specs (hp);
+  if (weights != NULL && cli_weights_get_count (weights) != specs->len)
+    {
+      g_set_error (error, SE_ERROR, SE_ERROR_INVALID,
+                   "--weights-from holds %u tensors, the shape needs %u",
+                   cli_weights_get_count (weights), specs->len);
+      return FALSE;
+    }
   for (guint i = 0; i < specs->len; i++)
     {
       const SeTensorSpec *s = &g_array_index (specs, SeTensorSpec, i);
+      SeType type = type_for_role (s->role, weight_type);
 
-      if (!add_random_tensor (w, s, type_for_role (s->role, weight_type), &rng, error))
+      if (weights != NULL ? !add_trained_tensor (w, s, type, weights, error)
+                          : !add_random_tensor (w, s, type, &rng, error))
         return FALSE;
     }
   return se_gguf_writer_write_file (w, out, error);
@@ -311,6 +365,8 @@ sprig_cli_mkmodel (int argc,
                    char **argv)
 {
   g_autofree char *arch = NULL, *shape = NULL, *vocab_from = NULL, *type = NULL, *name = NULL;
+  g_autofree char *weights_from = NULL;
+  g_autoptr(CliWeights) weights = NULL;
   gint64 seed = 1;
   GOptionEntry entries[] = {
     { "arch", 0, 0, G_OPTION_ARG_STRING, &arch, "qwen3 (default), llama or bitnet", "ARCH" },
@@ -321,6 +377,9 @@ sprig_cli_mkmodel (int argc,
       "Take the vocabulary from a Hugging Face tokenizer.json", "FILE" },
     { "type", 0, 0, G_OPTION_ARG_STRING, &type,
       "Weight type: q1_0 (default), tq1_0, tq2_0, q8_0, f16, bf16, f32", "TYPE" },
+    { "weights-from", 0, 0, G_OPTION_ARG_FILENAME, &weights_from,
+      "Take the weights from a float32 safetensors file (llama.cpp tensor names) instead of "
+      "random ones; each must be exactly representable in its type", "FILE" },
     { "seed", 0, 0, G_OPTION_ARG_INT64, &seed, "Random seed (default 1)", "S" },
     { "name", 0, 0, G_OPTION_ARG_STRING, &name, "general.name", "NAME" },
     { NULL }
@@ -344,8 +403,10 @@ sprig_cli_mkmodel (int argc,
       || !se_type_check (weight_type, &error)
       || !load_vocab (vocab_from, &hp, &vocab, &chat_template, &error))
     return sprig_cli_fail ("mkmodel", "%s", error->message);
+  if (weights_from != NULL && (weights = cli_weights_open (weights_from, &error)) == NULL)
+    return sprig_cli_fail ("mkmodel", "%s", error->message);
   if (!write_model (argv[1], &hp, weight_type, &vocab, chat_template, (guint64) seed,
-                    name ? name : "sprig random model", &error))
+                    name ? name : "sprig random model", weights, &error))
     return sprig_cli_fail ("mkmodel", "%s", error->message);
   return 0;
 }

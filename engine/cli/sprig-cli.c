@@ -20,6 +20,7 @@ static const SprigCliCommand commands[] = {
   { "generate", "Generate text from a prompt or a chat message", sprig_cli_generate },
   { "chat", "Chat with a model on the terminal", sprig_cli_chat },
   { "bench", "Measure prompt processing and generation speed", sprig_cli_bench },
+  { "perplexity", "Measure a model's perplexity on a text file", sprig_cli_perplexity },
 };
 
 int

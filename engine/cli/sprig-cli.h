@@ -29,5 +29,6 @@ int sprig_cli_info_backends (gboolean as_json);
 int sprig_cli_generate   (int argc, char **argv);
 int sprig_cli_chat       (int argc, char **argv);
 int sprig_cli_bench      (int argc, char **argv);
+int sprig_cli_perplexity (int argc, char **argv);
 
 G_END_DECLS
