@@ -68,6 +68,7 @@ enum {
   SIGNAL_ERROR,
   SIGNAL_SETTINGS_CHANGED,
   SIGNAL_REVEAL_MESSAGE,
+  SIGNAL_NOTICE,
   N_SIGNALS
 };
 
@@ -570,6 +571,23 @@ on_done (SprigChat     *self,
       stats.first_token_ms = self->first_token_ms;
       stats.backend = self->backend;
       self->last_prompt_evaluated = event->stats->prompt_evaluated;
+      if (event->stats->messages_dropped > 0 || event->stats->prompt_truncated > 0)
+        {
+          /* the user is told when the model no longer sees the start of the chat */
+          g_autofree char *notice =
+            event->stats->messages_dropped > 0
+            ? g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                            "The oldest message was left out of this reply: the "
+                                            "chat is longer than the model’s context.",
+                                            "The %u oldest messages were left out of this reply: "
+                                            "the chat is longer than the model’s context.",
+                                            event->stats->messages_dropped),
+                               event->stats->messages_dropped)
+            : g_strdup (_("The start of the chat was cut from this reply: it is longer than the "
+                          "model’s context."));
+
+          g_signal_emit (self, signals[SIGNAL_NOTICE], 0, notice);
+        }
       if (event->stats->stop == SE_STOP_CANCELLED)
         status = SPRIG_MESSAGE_STATUS_INTERRUPTED;
     }
@@ -1242,6 +1260,9 @@ sprig_chat_class_init (SprigChatClass *klass)
   /* A reason the user should read: a failed turn or a store that refused a write. */
   signals[SIGNAL_ERROR] = g_signal_new ("error", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                                         0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
+  /* Something the user should know that is not an error (a message to show as is). */
+  signals[SIGNAL_NOTICE] = g_signal_new ("notice", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                                         0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_STRING);
   /* A message to scroll to (its position in the list): a search hit. */
   signals[SIGNAL_REVEAL_MESSAGE] = g_signal_new ("reveal-message", G_TYPE_FROM_CLASS (klass),
                                                  G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,

@@ -548,6 +548,7 @@ setup_chat (SprigWindow *self)
   g_signal_connect_swapped (self->chat, "notify::generating",
                             G_CALLBACK (chat_generating_changed_cb), self);
   g_signal_connect_swapped (self->chat, "error", G_CALLBACK (error_cb), self);
+  g_signal_connect_swapped (self->chat, "notice", G_CALLBACK (_sprig_window_toast), self);
   sprig_chat_view_set_chat (self->chat_view, self->chat);
 
   sprig_sidebar_set_store (self->sidebar, self->store);

@@ -636,6 +636,43 @@ test_second_turn_reuses_cache (void)
   sprig_chat_set_max_tokens (chat, 200);
 }
 
+static void
+count_notice_cb (SprigChat  *chat,
+                 const char *notice,
+                 gpointer    data)
+{
+  g_test_message ("notice: %s", notice);
+  (*(guint *) data)++;
+}
+
+/* A chat longer than the tiny model's 512 tokens: the oldest messages are left out of
+ * the prompt, and the user is told. */
+static void
+test_long_chat_is_told (void)
+{
+  SprigWindow *win = open_window ();
+  SprigChat *chat = sprig_window_get_chat (win);
+  guint notices = 0;
+  gulong handler;
+  int turns = 0;
+
+  gtk_widget_activate_action (GTK_WIDGET (win), "win.new-chat", NULL);
+  sprig_test_spin (100);
+  sprig_chat_set_max_tokens (chat, 150);
+  handler = g_signal_connect (chat, "notice", G_CALLBACK (count_notice_cb), &notices);
+  while (notices == 0 && turns < 8)
+    {
+      send_text (win, "Tell me more, at length.");
+      sprig_test_wait_for (not_generating, chat, "a turn");
+      turns++;
+    }
+  g_signal_handler_disconnect (chat, handler);
+  g_test_message ("told after %d turns", turns);
+  g_assert_cmpuint (notices, ==, 1);
+  g_assert_cmpint (turns, >=, 2);
+  sprig_chat_set_max_tokens (chat, 200);
+}
+
 /* Enter sends, Shift+Enter is a new line (the composer's key handler, as a key press). */
 static void
 test_composer_keys (void)
@@ -949,6 +986,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sprig/app/chat/delete-message", test_delete_message);
   g_test_add_func ("/sprig/app/chat/second-turn-reuses-cache", test_second_turn_reuses_cache);
   g_test_add_func ("/sprig/app/chat/composer-keys", test_composer_keys);
+  g_test_add_func ("/sprig/app/chat/long-chat-is-told", test_long_chat_is_told);
   g_test_add_func ("/sprig/app/chat/screenshots", test_screenshots);
   g_test_add_func ("/sprig/app/chat/long-conversation", test_long_conversation);
   g_test_add_func ("/sprig/app/chat/icon-buttons-explained", test_icon_buttons_explained);
