@@ -4,10 +4,85 @@
  * embedded SPIR-V: one descriptor set layout of SE_VK_N_BINDINGS storage buffers and
  * one push-constant range shared by all of them, so that any op's set fits any
  * pipeline. Only the per-type pipelines of weight types the graph holds are built.
+ *
+ * A pipeline cache kept in $XDG_CACHE_HOME/sprig/ (one file per device, named by its
+ * pipelineCacheUUID, which changes with the driver) saves compiling the shaders again at
+ * the next model load. The driver checks the data it is given and ignores what does not
+ * fit; a file that cannot be read or written only costs that speed.
+ * SPRIG_VULKAN_PIPELINE_CACHE=0 turns it off.
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
+
 #include "se-vk-private.h"
+
+#define MAX_CACHE_BYTES (64 * 1024 * 1024)
+
+static char *
+cache_path (const SeBackendCtx *ctx)
+{
+  const guint8 *uuid = ctx->dev.props.pipelineCacheUUID;
+  const char *env = g_getenv ("SPRIG_VULKAN_PIPELINE_CACHE");
+  g_autofree char *hex = NULL;
+  g_autofree char *name = NULL;
+
+  if (env != NULL && g_str_equal (env, "0"))
+    return NULL;
+  hex = g_strdup_printf ("%02x%02x%02x%02x%02x%02x%02x%02x%02x%02x%02x%02x%02x%02x%02x%02x",
+                         uuid[0], uuid[1], uuid[2], uuid[3], uuid[4], uuid[5], uuid[6],
+                         uuid[7], uuid[8], uuid[9], uuid[10], uuid[11], uuid[12], uuid[13],
+                         uuid[14], uuid[15]);
+  name = g_strdup_printf ("vulkan-pipelines-%04x-%04x-%s.bin", ctx->dev.props.vendorID,
+                          ctx->dev.props.deviceID, hex);
+  return g_build_filename (g_get_user_cache_dir (), "sprig", name, NULL);
+}
+
+/* The cache, filled from the file when there is a usable one; never fails. */
+static void
+open_cache (SeBackendCtx *ctx,
+            const char   *path)
+{
+  g_autofree char *data = NULL;
+  gsize len = 0;
+  VkPipelineCacheCreateInfo info = { .sType = VK_STRUCTURE_TYPE_PIPELINE_CACHE_CREATE_INFO };
+
+  if (path != NULL && g_file_get_contents (path, &data, &len, NULL) && len <= MAX_CACHE_BYTES)
+    {
+      info.initialDataSize = len;
+      info.pInitialData = data;
+    }
+  if (vkCreatePipelineCache (ctx->dev.device, &info, NULL, &ctx->pipeline_cache) == VK_SUCCESS)
+    return;
+  info.initialDataSize = 0;
+  info.pInitialData = NULL;
+  if (vkCreatePipelineCache (ctx->dev.device, &info, NULL, &ctx->pipeline_cache) != VK_SUCCESS)
+    ctx->pipeline_cache = VK_NULL_HANDLE;
+}
+
+/* Writes the cache when it holds more than the file (written aside, then renamed). */
+static void
+save_cache (SeBackendCtx *ctx,
+            const char   *path)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *data = NULL;
+  gsize len = 0;
+  GStatBuf st;
+
+  if (path == NULL || ctx->pipeline_cache == VK_NULL_HANDLE ||
+      vkGetPipelineCacheData (ctx->dev.device, ctx->pipeline_cache, &len, NULL) != VK_SUCCESS ||
+      len == 0 || len > MAX_CACHE_BYTES)
+    return;
+  if (g_stat (path, &st) == 0 && (gsize) st.st_size >= len)
+    return;
+  data = g_malloc (len);
+  if (vkGetPipelineCacheData (ctx->dev.device, ctx->pipeline_cache, &len, data) != VK_SUCCESS)
+    return;
+  dir = g_path_get_dirname (path);
+  if (g_mkdir_with_parents (dir, 0700) == 0)
+    g_file_set_contents (path, data, (gssize) len, NULL);
+}
 
 static gboolean
 make_layout (SeBackendCtx *ctx,
@@ -66,7 +141,7 @@ make_pipeline (SeBackendCtx    *ctx,
   res = vkCreateShaderModule (ctx->dev.device, &mi, NULL, &ci.stage.module);
   if (!_se_vk_check (res, "vkCreateShaderModule", error))
     return FALSE;
-  res = vkCreateComputePipelines (ctx->dev.device, VK_NULL_HANDLE, 1, &ci, NULL, out);
+  res = vkCreateComputePipelines (ctx->dev.device, ctx->pipeline_cache, 1, &ci, NULL, out);
   vkDestroyShaderModule (ctx->dev.device, ci.stage.module, NULL);
   return _se_vk_check (res, "vkCreateComputePipelines", error);
 }
@@ -77,9 +152,11 @@ _se_vk_pipelines_new (SeBackendCtx *ctx,
 {
   const SeGraph *g = ctx->graph;
   gboolean used[SE_VK_N_TYPES] = { FALSE };
+  g_autofree char *path = cache_path (ctx);
 
   if (!make_layout (ctx, error))
     return FALSE;
+  open_cache (ctx, path);
   for (guint i = 0; i < g->tensors->len; i++)
     {
       const SeGraphTensor *t = se_graph_tensor (g, (gint) i);
@@ -96,6 +173,7 @@ _se_vk_pipelines_new (SeBackendCtx *ctx,
   for (int p = 0; p < SE_VK_N_PIPES; p++)
     if (!make_pipeline (ctx, &_se_vk_spv_pipes[p], &ctx->pipes[p], error))
       return FALSE;
+  save_cache (ctx, path);
   return TRUE;
 }
 
@@ -114,6 +192,8 @@ _se_vk_pipelines_free (SeBackendCtx *ctx)
   for (int p = 0; p < SE_VK_N_PIPES; p++)
     if (ctx->pipes[p] != VK_NULL_HANDLE)
       vkDestroyPipeline (d, ctx->pipes[p], NULL);
+  if (ctx->pipeline_cache != VK_NULL_HANDLE)
+    vkDestroyPipelineCache (d, ctx->pipeline_cache, NULL);
   if (ctx->layout != VK_NULL_HANDLE)
     vkDestroyPipelineLayout (d, ctx->layout, NULL);
   if (ctx->set_layout != VK_NULL_HANDLE)

@@ -97,6 +97,7 @@ struct _SeBackendCtx
   VkFence fence;
   VkDescriptorSetLayout set_layout;
   VkPipelineLayout layout;
+  VkPipelineCache pipeline_cache;  /* kept on disk between runs, see se-vk-pipelines.c */
   VkPipeline matmul[SE_VK_N_TYPES];
   VkPipeline embed[SE_VK_N_TYPES];
   VkPipeline pipes[SE_VK_N_PIPES];
