@@ -162,3 +162,14 @@ sprig_test_await_id (SprigStore    *store,
   g_assert_no_error (error);
   return id;
 }
+
+void
+sprig_test_collect (GtkWidget *root,
+                    GType      type,
+                    GPtrArray *out)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
+    g_ptr_array_add (out, root);
+  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
+    sprig_test_collect (c, type, out);
+}

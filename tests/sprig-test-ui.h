@@ -24,6 +24,10 @@ void       sprig_test_spin       (guint               ms);
 GtkWidget *sprig_test_find       (GtkWidget          *root,
                                   SprigTestMatch      match,
                                   gconstpointer       data);
+/* Adds every widget of @type under @root (itself included, depth first) to @out. */
+void       sprig_test_collect    (GtkWidget          *root,
+                                  GType               type,
+                                  GPtrArray          *out);
 GtkWidget *sprig_test_find_type  (GtkWidget          *root,
                                   GType               type);
 /* A GAsyncReadyCallback that stores a reference to @result in the GAsyncResult * that

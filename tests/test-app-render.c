@@ -15,17 +15,7 @@
 #include "sprig-markdown.h"
 #include "sprig-message-item.h"
 #include "sprig-message-row.h"
-
-static void
-collect (GtkWidget *root,
-         GType      type,
-         GPtrArray *out)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    g_ptr_array_add (out, root);
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
-    collect (c, type, out);
-}
+#include "sprig-test-ui.h"
 
 static GPtrArray *
 find_all (GtkWidget *root,
@@ -33,7 +23,7 @@ find_all (GtkWidget *root,
 {
   GPtrArray *out = g_ptr_array_new ();
 
-  collect (root, type, out);
+  sprig_test_collect (root, type, out);
   return out;
 }
 

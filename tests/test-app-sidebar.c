@@ -30,24 +30,13 @@ static gint64 fox_message_id;
 
 /* ---- helpers ---- */
 
-static void
-collect (GtkWidget *root,
-         GType      type,
-         GPtrArray *out)
-{
-  if (G_TYPE_CHECK_INSTANCE_TYPE (root, type))
-    g_ptr_array_add (out, root);
-  for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
-    collect (c, type, out);
-}
-
 static GtkWidget *
 find_status_page (GtkWidget  *root,
                   const char *title)
 {
   g_autoptr(GPtrArray) pages = g_ptr_array_new ();
 
-  collect (root, ADW_TYPE_STATUS_PAGE, pages);
+  sprig_test_collect (root, ADW_TYPE_STATUS_PAGE, pages);
   for (guint i = 0; i < pages->len; i++)
     if (g_strcmp0 (adw_status_page_get_title (pages->pdata[i]), title) == 0)
       return pages->pdata[i];
@@ -60,7 +49,7 @@ find_label (GtkWidget  *root,
 {
   g_autoptr(GPtrArray) labels = g_ptr_array_new ();
 
-  collect (root, GTK_TYPE_LABEL, labels);
+  sprig_test_collect (root, GTK_TYPE_LABEL, labels);
   for (guint i = 0; i < labels->len; i++)
     if (g_strcmp0 (gtk_label_get_text (labels->pdata[i]), text) == 0)
       return labels->pdata[i];
@@ -402,13 +391,13 @@ test_icon_buttons_labelled (void)
   g_autoptr(GPtrArray) headers = g_ptr_array_new ();
   guint icon_only = 0;
 
-  collect (GTK_WIDGET (window ()), ADW_TYPE_HEADER_BAR, headers);
+  sprig_test_collect (GTK_WIDGET (window ()), ADW_TYPE_HEADER_BAR, headers);
   g_assert_cmpuint (headers->len, ==, 2);
   g_ptr_array_add (headers, sidebar ());
   for (guint i = 0; i < headers->len; i++)
     {
-      collect (headers->pdata[i], GTK_TYPE_BUTTON, buttons);
-      collect (headers->pdata[i], GTK_TYPE_MENU_BUTTON, buttons);
+      sprig_test_collect (headers->pdata[i], GTK_TYPE_BUTTON, buttons);
+      sprig_test_collect (headers->pdata[i], GTK_TYPE_MENU_BUTTON, buttons);
     }
   for (guint i = 0; i < buttons->len; i++)
     {
@@ -586,7 +575,7 @@ test_search (void)
   g_assert_nonnull (row);
   g_assert_cmpint (sprig_search_row_get_conversation_id (SPRIG_SEARCH_ROW (row)), ==, today_id);
   g_assert_cmpint (sprig_search_row_get_message_id (SPRIG_SEARCH_ROW (row)), ==, fox_message_id);
-  collect (row, GTK_TYPE_LABEL, labels);
+  sprig_test_collect (row, GTK_TYPE_LABEL, labels);
   g_assert_cmpuint (labels->len, ==, 2);
   g_assert_cmpstr (gtk_label_get_text (labels->pdata[0]), ==, "Fox facts");
   snippet = labels->pdata[1];
@@ -668,7 +657,7 @@ toggle_button (void)
 {
   g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
 
-  collect (GTK_WIDGET (window ()), GTK_TYPE_TOGGLE_BUTTON, buttons);
+  sprig_test_collect (GTK_WIDGET (window ()), GTK_TYPE_TOGGLE_BUTTON, buttons);
   for (guint i = 0; i < buttons->len; i++)
     if (g_strcmp0 (gtk_actionable_get_action_name (buttons->pdata[i]), "win.show-sidebar") == 0)
       return buttons->pdata[i];

@@ -294,6 +294,23 @@ read_part (const char *dir,
   return part;
 }
 
+/* Runs @thread on a worker with a copy of @arg as the task data. */
+static void
+run_with_string (SprigModelLibrary  *self,
+                 const char         *arg,
+                 GTaskThreadFunc     thread,
+                 gpointer            source_tag,
+                 GCancellable       *cancellable,
+                 GAsyncReadyCallback callback,
+                 gpointer            user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, source_tag);
+  g_task_set_task_data (task, g_strdup (arg), g_free);
+  g_task_run_in_thread (task, thread);
+}
+
 static void
 list_parts_thread (GTask        *task,
                    gpointer      source,
@@ -328,13 +345,9 @@ sprig_model_library_list_parts_async (SprigModelLibrary  *self,
                                       GAsyncReadyCallback callback,
                                       gpointer            user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (SPRIG_IS_MODEL_LIBRARY (self));
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, sprig_model_library_list_parts_async);
-  g_task_set_task_data (task, g_strdup (self->dir), g_free);
-  g_task_run_in_thread (task, list_parts_thread);
+  run_with_string (self, self->dir, list_parts_thread, sprig_model_library_list_parts_async,
+                   cancellable, callback, user_data);
 }
 
 GPtrArray *
@@ -399,14 +412,10 @@ sprig_model_library_delete_async (SprigModelLibrary  *self,
                                   GAsyncReadyCallback callback,
                                   gpointer            user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (SPRIG_IS_MODEL_LIBRARY (self));
   g_return_if_fail (file_name != NULL);
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, sprig_model_library_delete_async);
-  g_task_set_task_data (task, g_strdup (file_name), g_free);
-  g_task_run_in_thread (task, delete_thread);
+  run_with_string (self, file_name, delete_thread, sprig_model_library_delete_async,
+                   cancellable, callback, user_data);
 }
 
 gboolean
@@ -439,14 +448,10 @@ sprig_model_library_validate_async (SprigModelLibrary  *self,
                                     GAsyncReadyCallback callback,
                                     gpointer            user_data)
 {
-  g_autoptr(GTask) task = NULL;
-
   g_return_if_fail (SPRIG_IS_MODEL_LIBRARY (self));
   g_return_if_fail (path != NULL);
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, sprig_model_library_validate_async);
-  g_task_set_task_data (task, g_strdup (path), g_free);
-  g_task_run_in_thread (task, validate_thread);
+  run_with_string (self, path, validate_thread, sprig_model_library_validate_async,
+                   cancellable, callback, user_data);
 }
 
 gboolean
