@@ -29,6 +29,7 @@ static const SprigChatSettingKey keys[] = {
   KEY ("seed", "seed", INT64, seed, -1, (double) G_MAXINT64, -1),
   KEY ("context_length", "context-length", UINT, context_length, 0, 1048576, 4096),
   KEY ("enable_thinking", "enable-thinking", BOOL, enable_thinking, 0, 1, 1),
+  KEY ("tools", "tools-enabled", BOOL, tools_enabled, 0, 1, 1),
 };
 
 const SprigChatSettingKey *

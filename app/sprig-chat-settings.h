@@ -18,6 +18,7 @@ typedef struct
   gint64   seed;             /* -1: random */
   guint    context_length;   /* 0: the model's whole context */
   gboolean enable_thinking;  /* Qwen3 <think> on/off */
+  gboolean tools_enabled;    /* the assistant may call tools (each call still asks) */
   char    *system_prompt;    /* NULL or "": none */
 } SprigChatSettings;
 

@@ -33,6 +33,8 @@ struct _SprigMessageItem
   gboolean has_stats;
   guint branch_index;      /* among the replies to the same message, from 0 */
   guint n_branches;
+  SprigToolCallItem *tool_call;   /* role tool: the call it answers */
+  GPtrArray *tool_calls;          /* role assistant: the calls it made */
 };
 
 G_DEFINE_FINAL_TYPE (SprigMessageItem, sprig_message_item, G_TYPE_OBJECT)
@@ -400,6 +402,39 @@ sprig_message_item_dup_stats_text (SprigMessageItem *self)
   return g_string_free (s, FALSE);
 }
 
+SprigToolCallItem *
+sprig_message_item_get_tool_call (SprigMessageItem *self)
+{
+  g_return_val_if_fail (SPRIG_IS_MESSAGE_ITEM (self), NULL);
+  return self->tool_call;
+}
+
+void
+sprig_message_item_set_tool_call (SprigMessageItem  *self,
+                                  SprigToolCallItem *call)
+{
+  g_return_if_fail (SPRIG_IS_MESSAGE_ITEM (self));
+  g_set_object (&self->tool_call, call);
+}
+
+GPtrArray *
+sprig_message_item_get_tool_calls (SprigMessageItem *self)
+{
+  g_return_val_if_fail (SPRIG_IS_MESSAGE_ITEM (self), NULL);
+  return self->tool_calls;
+}
+
+void
+sprig_message_item_add_tool_call (SprigMessageItem  *self,
+                                  SprigToolCallItem *call)
+{
+  g_return_if_fail (SPRIG_IS_MESSAGE_ITEM (self));
+  g_return_if_fail (SPRIG_IS_TOOL_CALL_ITEM (call));
+  if (self->tool_calls == NULL)
+    self->tool_calls = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (self->tool_calls, g_object_ref (call));
+}
+
 static void
 sprig_message_item_finalize (GObject *object)
 {
@@ -411,6 +446,8 @@ sprig_message_item_finalize (GObject *object)
   g_free (self->error);
   g_free (self->model_id);
   g_free (self->backend);
+  g_clear_object (&self->tool_call);
+  g_clear_pointer (&self->tool_calls, g_ptr_array_unref);
   G_OBJECT_CLASS (sprig_message_item_parent_class)->finalize (object);
 }
 

@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 
 #include "sprig-store.h"
+#include "sprig-tool-call-item.h"
 
 G_BEGIN_DECLS
 
@@ -48,5 +49,13 @@ const SprigReplyStats *
 void               sprig_message_item_set_error        (SprigMessageItem   *self,
                                                         const char         *error);
 char              *sprig_message_item_dup_stats_text   (SprigMessageItem   *self);
+/* A role "tool" message: the call whose result it holds (shown as its card). */
+SprigToolCallItem *sprig_message_item_get_tool_call    (SprigMessageItem   *self);
+void               sprig_message_item_set_tool_call    (SprigMessageItem   *self,
+                                                        SprigToolCallItem  *call);
+/* An assistant message: the calls it made, in order (SprigToolCallItem; NULL: none). */
+GPtrArray         *sprig_message_item_get_tool_calls   (SprigMessageItem   *self);
+void               sprig_message_item_add_tool_call    (SprigMessageItem   *self,
+                                                        SprigToolCallItem  *call);
 
 G_END_DECLS

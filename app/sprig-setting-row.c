@@ -43,6 +43,8 @@ static const RowText texts[] = {
     N_("Tokens of conversation the model keeps in view; 0 uses all the model supports"),
     1024, 0 },
   { "enable_thinking", N_("Thinking"), N_("Let Qwen3 models reason before they answer"), 0, 0 },
+  { "tools", N_("Tools"),
+    N_("Let the assistant call the tools turned on in Preferences; each call asks first"), 0, 0 },
 };
 
 static const RowText *
