@@ -48,7 +48,7 @@ test_table_matches_schema (void)
 
   g_object_get (settings, "settings-schema", &schema, NULL);
   keys = sprig_chat_settings_get_keys (&n);
-  g_assert_cmpuint (n, ==, 8);
+  g_assert_cmpuint (n, ==, 9);
   for (guint i = 0; i < n; i++)
     {
       g_autoptr(GSettingsSchemaKey) key = g_settings_schema_get_key (schema, keys[i].settings_key);
