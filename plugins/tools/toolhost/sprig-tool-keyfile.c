@@ -210,14 +210,28 @@ sprig_tool_plugin_info_scan (const char *const *dirs,
 }
 
 char **
+sprig_tool_plugin_builtin_dirs (void)
+{
+  const char *path = g_getenv ("SPRIG_BUILTIN_TOOL_PATH");
+
+  /* Uninstalled builds keep each built-in in a folder of its own. */
+  if (path != NULL && *path != '\0')
+    return g_strsplit (path, G_SEARCHPATH_SEPARATOR_S, -1);
+  return g_strsplit (SPRIG_TOOLDIR, G_SEARCHPATH_SEPARATOR_S, 2);
+}
+
+char **
 sprig_tool_plugin_dirs (void)
 {
   GPtrArray *dirs = g_ptr_array_new ();
+  g_auto(GStrv) builtin = sprig_tool_plugin_builtin_dirs ();
 
   g_ptr_array_add (dirs, g_build_filename (g_get_user_data_dir (), "sprig", "tools", NULL));
   if (g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
     g_ptr_array_add (dirs, g_strdup ("/app/lib/sprig/tools"));
-  g_ptr_array_add (dirs, g_strdup (SPRIG_TOOLDIR));
+  for (guint i = 0; builtin[i] != NULL; i++)
+    if (builtin[i][0] != '\0')
+      g_ptr_array_add (dirs, g_strdup (builtin[i]));
   g_ptr_array_add (dirs, NULL);
   return (char **) g_ptr_array_free (dirs, FALSE);
 }
