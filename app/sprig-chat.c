@@ -15,45 +15,11 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "sprig-chat.h"
+#include "sprig-chat-private.h"
 #include "sprig-chat-settings.h"
 #include "sprig-message-item.h"
 
 #define TITLE_CHARS 48
-
-struct _SprigChat
-{
-  GObject parent_instance;
-
-  SprigStore *store;
-  SeEngine *engine;
-  GSettings *settings;           /* the defaults of Preferences; may be NULL */
-  GListStore *messages;          /* the branch shown */
-  GHashTable *items;             /* id → SprigMessageItem: every stored message */
-  GHashTable *children;          /* parent id (0: none) → GPtrArray of items, oldest first */
-  GCancellable *load_cancellable;
-  char *model_id;
-  char *backend;
-  guint max_tokens;
-
-  gint64 conversation_id;
-  SprigConversation *conversation; /* title, system prompt, sampling; also for a new one */
-  gint64 leaf_id;
-  gint64 pending_delete;         /* hidden, deleted from the store on commit */
-  gint64 reveal_id;              /* to show and scroll to once the tree is loaded */
-  gboolean loaded;               /* the tree of conversation_id is here */
-  gint64 leaf_before_delete;
-
-  gboolean generating;
-  gboolean stop_requested;
-  SprigMessageItem *user_item;   /* the turn's user message until it is committed */
-  SprigMessageItem *reply;       /* the turn's reply */
-  guint request;                 /* the engine's id for the running generation */
-  gint64 request_started;        /* monotonic time of the request, for the first token */
-  double first_token_ms;
-  guint last_prompt_evaluated;
-  GPtrArray *stop_tasks;         /* GTasks that wait for the turn to end */
-};
 
 G_DEFINE_FINAL_TYPE (SprigChat, sprig_chat, G_TYPE_OBJECT)
 
@@ -131,12 +97,42 @@ sprig_chat_set_backend (SprigChat  *self,
 }
 
 /* Preferences' defaults, which a conversation's own settings override. */
+/* The tools replies may call, and the window their file dialogs open over. */
+void
+sprig_chat_set_toolbox (SprigChat    *self,
+                        SprigToolbox *toolbox,
+                        GtkWindow    *parent)
+{
+  g_return_if_fail (SPRIG_IS_CHAT (self));
+  g_return_if_fail (!self->generating);
+
+  g_clear_pointer (&self->gate, sprig_tool_gate_free);
+  g_set_object (&self->toolbox, toolbox);
+  if (toolbox != NULL)
+    {
+      self->gate = sprig_tool_gate_new (toolbox, self->store, self->settings);
+      sprig_tool_gate_set_parent (self->gate, parent);
+    }
+}
+
+/* The file of the loaded model: its vocabulary is indexed for constrained tool calls. */
+void
+sprig_chat_set_model_path (SprigChat  *self,
+                           const char *path)
+{
+  g_return_if_fail (SPRIG_IS_CHAT (self));
+  g_free (self->model_path);
+  self->model_path = g_strdup (path);
+}
+
 void
 sprig_chat_set_settings (SprigChat *self,
                          GSettings *settings)
 {
   g_return_if_fail (SPRIG_IS_CHAT (self));
   g_set_object (&self->settings, settings);
+  if (self->gate != NULL)
+    sprig_tool_gate_set_settings (self->gate, settings);
 }
 
 /* What the next turn will use: Preferences' defaults with the conversation's overrides.
@@ -385,6 +381,27 @@ sprig_chat_reveal_message (SprigChat *self,
   reveal (self, message_id);
 }
 
+SprigMessageItem *
+_sprig_chat_lookup (SprigChat *self,
+                    gint64     id)
+{
+  return lookup_item (self, id);
+}
+
+void
+_sprig_chat_emit_error (SprigChat  *self,
+                        const char *message)
+{
+  g_signal_emit (self, signals[SIGNAL_ERROR], 0, message);
+}
+
+void
+_sprig_chat_emit_notice (SprigChat  *self,
+                         const char *message)
+{
+  g_signal_emit (self, signals[SIGNAL_NOTICE], 0, message);
+}
+
 static void
 clear_tree (SprigChat *self)
 {
@@ -421,6 +438,7 @@ messages_loaded_cb (GObject      *source,
 
       add_node (self, item);
     }
+  _sprig_chat_tools_link (self);
   leaf = self->conversation->active_leaf_id;
   if (lookup_item (self, leaf) == NULL)
     leaf = newest_leaf (self, 0);
@@ -486,11 +504,12 @@ sprig_chat_set_conversation (SprigChat *self,
 }
 
 /* The turn is over: the reply is stored with its final status. */
-static void
-end_turn (SprigChat *self)
+void
+_sprig_chat_end_turn (SprigChat *self)
 {
   g_autoptr(GPtrArray) tasks = g_steal_pointer (&self->stop_tasks);
 
+  _sprig_chat_tools_clear (self);
   self->request = 0;
   g_clear_object (&self->reply);
   g_clear_object (&self->user_item);
@@ -507,7 +526,7 @@ fail_turn (SprigChat  *self,
   if (self->reply != NULL)
     sprig_message_item_set_error (self->reply, message);
   g_signal_emit (self, signals[SIGNAL_ERROR], 0, message);
-  end_turn (self);
+  _sprig_chat_end_turn (self);
 }
 
 static void
@@ -524,7 +543,9 @@ reply_finished_cb (GObject      *source,
       if (self->reply != NULL)
         sprig_message_item_set_error (self->reply, error->message);
     }
-  end_turn (self);
+  else if (_sprig_chat_tools_run_round (self))
+    return;   /* the reply called tools: their results come next, then a new reply */
+  _sprig_chat_end_turn (self);
 }
 
 static void
@@ -538,21 +559,34 @@ finish_reply (SprigChat             *self,
                                   g_object_ref (self));
 }
 
-static void
-on_tokens (SprigChat     *self,
-           const SeEvent *event)
+/* Reply text (thinking included) for the reply's item and the store's stream. */
+void
+_sprig_chat_append_text (SprigChat  *self,
+                         const char *text,
+                         gsize       len)
 {
   g_autofree char *content = NULL;
   g_autofree char *reasoning = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (self->first_token_ms <= 0 && event->n_tokens > 0)
-    self->first_token_ms = (g_get_monotonic_time () - self->request_started) / 1000.0;
-  sprig_message_item_append_raw (self->reply, event->text, event->text_len, &content, &reasoning);
+  sprig_message_item_append_raw (self->reply, text, len, &content, &reasoning);
   if ((content != NULL || reasoning != NULL) &&
       !sprig_store_stream_append (self->store, sprig_message_item_get_id (self->reply),
                                   content, reasoning, &error))
     g_warning ("Reply not saved yet: %s", error->message);  /* retried by the store */
+}
+
+static void
+on_tokens (SprigChat     *self,
+           const SeEvent *event)
+{
+  if (self->first_token_ms <= 0 && event->n_tokens > 0)
+    self->first_token_ms = (g_get_monotonic_time () - self->request_started) / 1000.0;
+  /* With tools offered, the parser takes the calls out and passes the text on. */
+  if (self->parser != NULL)
+    _sprig_chat_tools_feed (self, event->text, event->text_len);
+  else
+    _sprig_chat_append_text (self, event->text, event->text_len);
 }
 
 static void
@@ -562,6 +596,7 @@ on_done (SprigChat     *self,
   SprigReplyStats stats = { 0 };
   SprigMessageStatus status = SPRIG_MESSAGE_STATUS_COMPLETE;
 
+  _sprig_chat_tools_end_reply (self);
   if (event->stats != NULL)
     {
       stats.prompt_tokens = (int) event->stats->prompt_tokens;
@@ -625,18 +660,50 @@ engine_event_cb (SeEngine      *engine,
     }
 }
 
+/* The calls @item made, for the template (strings borrowed from the cards). */
+static SeChatToolCall *
+chat_tool_calls (SprigMessageItem *item,
+                 gsize            *n)
+{
+  GPtrArray *calls = sprig_message_item_get_tool_calls (item);
+  SeChatToolCall *out;
+
+  *n = calls != NULL ? calls->len : 0;
+  if (*n == 0)
+    return NULL;
+  out = g_new0 (SeChatToolCall, *n);
+  for (guint i = 0; i < calls->len; i++)
+    {
+      SprigToolCallItem *call = g_ptr_array_index (calls, i);
+
+      out[i].name = sprig_tool_call_item_get_name (call);
+      out[i].arguments = sprig_tool_call_item_get_arguments (call);
+    }
+  return out;
+}
+
 /* Renders the branch up to (not including) the reply for the chat template, after the
- * system prompt, with the conversation's sampling, thinking switch and context. */
-static void
-start_generation (SprigChat *self)
+ * system prompt, with the conversation's sampling, thinking switch and context, and the
+ * tools when the reply is offered some. */
+void
+_sprig_chat_generate (SprigChat *self)
 {
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->messages));
   g_autofree SeChatMessage *messages = g_new0 (SeChatMessage, n + 1);
+  g_autoptr(GPtrArray) call_arrays = g_ptr_array_new_with_free_func (g_free);
   g_auto(SprigChatSettings) settings = { 0 };
   g_autoptr(GError) error = NULL;
   SeChatOptions options = SE_CHAT_OPTIONS_INIT;
   SeGenerateRequest request;
   gsize n_messages = 0;
+
+  if (self->stop_requested)
+    {
+      /* Stopped while the tools were being prepared: nothing was generated. */
+      sprig_message_item_set_status (self->reply, SPRIG_MESSAGE_STATUS_INTERRUPTED);
+      finish_reply (self, SPRIG_MESSAGE_STATUS_INTERRUPTED, NULL, NULL);
+      return;
+    }
 
   sprig_chat_settings_init_defaults (&settings, self->settings);
   if (!sprig_chat_settings_apply_conversation (&settings, self->conversation, &error))
@@ -661,6 +728,9 @@ start_generation (SprigChat *self)
       messages[n_messages].role = sprig_message_role_to_string (sprig_message_item_get_role (item));
       messages[n_messages].content = sprig_message_item_get_content (item);
       messages[n_messages].reasoning = sprig_message_item_get_reasoning (item);
+      messages[n_messages].tool_calls = chat_tool_calls (item, &messages[n_messages].n_tool_calls);
+      if (messages[n_messages].tool_calls != NULL)
+        g_ptr_array_add (call_arrays, (gpointer) messages[n_messages].tool_calls);
       n_messages++;
     }
   se_generate_request_init (&request);
@@ -672,6 +742,20 @@ start_generation (SprigChat *self)
   request.max_tokens = self->max_tokens;
   request.truncate_prompt = TRUE;
   request.n_ctx = settings.context_length;
+  if (self->offer != NULL)
+    {
+      const SeToolsIface *tools = sprig_toolbox_get_iface (self->toolbox);
+      SeToolSet *set = sprig_tool_offer_get_set (self->offer);
+
+      options.tools = tools->tool_set_get_chat_tools (set, &options.n_tools);
+      /* After <tool_call>, only a valid call of an offered tool can be sampled. */
+      request.filter_data = tools->constraint_new (sprig_tool_offer_get_vocab (self->offer), set);
+      request.check = tools->constraint_check;
+      request.filter = tools->constraint_filter;
+      request.accept = tools->constraint_accept;
+      request.filter_destroy = (GDestroyNotify) tools->constraint_free;
+      self->parser = tools->parser_new (set);
+    }
   self->first_token_ms = 0;
   self->request_started = g_get_monotonic_time ();
   self->request = se_engine_generate (self->engine, &request, engine_event_cb,
@@ -679,10 +763,10 @@ start_generation (SprigChat *self)
 }
 
 /* A message the store just gave an id joins the tree. */
-static void
-stored (SprigChat        *self,
-        SprigMessageItem *item,
-        gint64            id)
+void
+_sprig_chat_stored (SprigChat        *self,
+                    SprigMessageItem *item,
+                    gint64            id)
 {
   sprig_message_item_set_id (item, id);
   sprig_message_item_touch (item);
@@ -705,14 +789,14 @@ reply_begun_cb (GObject      *source,
       fail_turn (self, error->message);
       return;
     }
-  stored (self, self->reply, id);
+  _sprig_chat_stored (self, self->reply, id);
   if (self->stop_requested)
     {
       sprig_message_item_set_status (self->reply, SPRIG_MESSAGE_STATUS_INTERRUPTED);
       finish_reply (self, SPRIG_MESSAGE_STATUS_INTERRUPTED, NULL, NULL);
       return;
     }
-  start_generation (self);
+  _sprig_chat_tools_prepare (self);
 }
 
 static void
@@ -721,6 +805,20 @@ begin_reply (SprigChat *self)
   sprig_store_begin_reply_async (self->store, self->conversation_id,
                                  sprig_message_item_get_parent_id (self->reply), self->model_id,
                                  NULL, reply_begun_cb, g_object_ref (self));
+}
+
+/* The next reply of the same turn, under @parent (the last tool result). */
+void
+_sprig_chat_continue (SprigChat        *self,
+                      SprigMessageItem *parent)
+{
+  g_clear_object (&self->reply);
+  self->reply = sprig_message_item_new (SPRIG_MESSAGE_ROLE_ASSISTANT, NULL);
+  sprig_message_item_set_status (self->reply, SPRIG_MESSAGE_STATUS_STREAMING);
+  sprig_message_item_set_origin (self->reply, self->model_id, self->backend);
+  sprig_message_item_set_parent_id (self->reply, sprig_message_item_get_id (parent));
+  g_list_store_append (self->messages, self->reply);
+  begin_reply (self);
 }
 
 static void
@@ -737,7 +835,7 @@ user_message_committed_cb (GObject      *source,
       fail_turn (self, error->message);
       return;
     }
-  stored (self, self->user_item, id);
+  _sprig_chat_stored (self, self->user_item, id);
   sprig_message_item_set_parent_id (self->reply, id);
   begin_reply (self);
 }
@@ -821,6 +919,7 @@ start_turn (SprigChat        *self,
   commit_delete (self);
   self->stop_requested = FALSE;
   set_generating (self, TRUE);
+  _sprig_chat_tools_begin_turn (self);
   self->reply = sprig_message_item_new (SPRIG_MESSAGE_ROLE_ASSISTANT, NULL);
   sprig_message_item_set_status (self->reply, SPRIG_MESSAGE_STATUS_STREAMING);
   sprig_message_item_set_origin (self->reply, self->model_id, self->backend);
@@ -1159,6 +1258,7 @@ sprig_chat_stop (SprigChat *self)
   self->stop_requested = TRUE;
   if (self->request != 0)
     se_engine_cancel (self->engine, self->request);
+  _sprig_chat_tools_stop (self);
 }
 
 /* Stops the running turn and completes once its reply is saved (at once if idle). */
@@ -1200,6 +1300,9 @@ sprig_chat_dispose (GObject *object)
   g_clear_object (&self->load_cancellable);
   g_clear_object (&self->reply);
   g_clear_object (&self->user_item);
+  _sprig_chat_tools_clear (self);
+  g_clear_pointer (&self->gate, sprig_tool_gate_free);
+  g_clear_object (&self->toolbox);
   G_OBJECT_CLASS (sprig_chat_parent_class)->dispose (object);
 }
 
@@ -1218,6 +1321,8 @@ sprig_chat_finalize (GObject *object)
   g_clear_pointer (&self->stop_tasks, g_ptr_array_unref);
   g_free (self->model_id);
   g_free (self->backend);
+  g_free (self->model_path);
+  g_free (self->unavailable_shown);
   G_OBJECT_CLASS (sprig_chat_parent_class)->finalize (object);
 }
 

@@ -6,6 +6,7 @@
 
 #include "sprig-chat-settings.h"
 #include "sprig-store.h"
+#include "sprig-toolbox.h"
 
 G_BEGIN_DECLS
 
@@ -26,6 +27,11 @@ void        sprig_chat_set_backend          (SprigChat           *self,
                                              const char          *backend);
 const SprigConversation *
             sprig_chat_get_conversation     (SprigChat           *self);
+void        sprig_chat_set_toolbox          (SprigChat           *self,
+                                             SprigToolbox        *toolbox,
+                                             GtkWindow           *parent);
+void        sprig_chat_set_model_path       (SprigChat           *self,
+                                             const char          *path);
 void        sprig_chat_set_settings         (SprigChat           *self,
                                              GSettings           *settings);
 void        sprig_chat_get_effective_settings (SprigChat         *self,

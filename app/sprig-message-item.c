@@ -66,6 +66,33 @@ sprig_message_item_new (SprigMessageRole  role,
   return self;
 }
 
+/* Replaces the text, as it is (a tool result: no thinking to split off). */
+void
+sprig_message_item_set_content (SprigMessageItem *self,
+                                const char       *content)
+{
+  g_return_if_fail (SPRIG_IS_MESSAGE_ITEM (self));
+
+  g_string_assign (self->content, content != NULL ? content : "");
+  g_string_assign (self->raw, self->content->str);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONTENT]);
+}
+
+static SprigToolCallItem *
+tool_call_item_from_store (const SprigToolCall *call)
+{
+  SprigToolCallItem *item = sprig_tool_call_item_new (call->name, call->arguments);
+  SprigToolCallState state;
+
+  /* Rows from before schema v4 have no status: what they hold says enough. */
+  if (!sprig_tool_call_state_from_string (call->status, &state))
+    state = call->result == NULL ? SPRIG_TOOL_CALL_CANCELLED
+            : call->is_error ? SPRIG_TOOL_CALL_FAILED : SPRIG_TOOL_CALL_DONE;
+  sprig_tool_call_item_set_result (item, state, call->result);
+  sprig_tool_call_item_set_store_id (item, call->id);
+  return item;
+}
+
 SprigMessageItem *
 sprig_message_item_new_from_message (const SprigMessage *msg)
 {
@@ -92,6 +119,13 @@ sprig_message_item_new_from_message (const SprigMessage *msg)
       self->stats.first_token_ms = msg->first_token_ms;
       self->stats.backend = self->backend;
       self->has_stats = TRUE;
+    }
+  for (guint i = 0; msg->tool_calls != NULL && i < msg->tool_calls->len; i++)
+    {
+      g_autoptr(SprigToolCallItem) call =
+        tool_call_item_from_store (g_ptr_array_index (msg->tool_calls, i));
+
+      sprig_message_item_add_tool_call (self, call);
     }
   return self;
 }

@@ -37,6 +37,8 @@ void               sprig_message_item_set_status       (SprigMessageItem   *self
                                                         SprigMessageStatus  status);
 const char        *sprig_message_item_get_content      (SprigMessageItem   *self);
 const char        *sprig_message_item_get_reasoning    (SprigMessageItem   *self);
+void               sprig_message_item_set_content      (SprigMessageItem   *self,
+                                                        const char         *content);
 void               sprig_message_item_append_raw       (SprigMessageItem   *self,
                                                         const char         *text,
                                                         gsize               len,

@@ -114,6 +114,7 @@ on_model_loaded (SprigWindow       *self,
   sprig_model_picker_set_current (self->model_picker, info->path);
   sprig_chat_set_model_id (self->chat, self->model_name);
   sprig_chat_set_backend (self->chat, info->backend);
+  sprig_chat_set_model_path (self->chat, info->path);
   gtk_revealer_set_reveal_child (self->demo_banner, sprig_model_manager_is_demo_path (info->path));
   show_main_page (self);
   _sprig_window_update_title (self);

@@ -20,6 +20,7 @@ struct _SprigWindow
   SprigStore *store;
   SeEngine *engine;
   SprigChat *chat;
+  SprigToolbox *toolbox;
 
   GtkWidget *split_view;      /* AdwOverlaySplitView, or AdwFlap before libadwaita 1.4 */
   GtkWidget *sidebar_pane;

@@ -466,6 +466,13 @@ sprig_window_dispose (GObject *object)
   if (self->chat != NULL)
     g_signal_handlers_disconnect_by_data (self->chat, self);
   g_clear_object (&self->chat);
+  if (self->toolbox != NULL)
+    {
+      /* The tool host and MCP servers end with the window. */
+      g_signal_handlers_disconnect_by_data (self->toolbox, self);
+      sprig_toolbox_shutdown (self->toolbox);
+    }
+  g_clear_object (&self->toolbox);
   g_clear_object (&self->engine);
   g_clear_object (&self->store);
   g_clear_object (&self->settings);
@@ -549,6 +556,9 @@ setup_chat (SprigWindow *self)
                             G_CALLBACK (chat_generating_changed_cb), self);
   g_signal_connect_swapped (self->chat, "error", G_CALLBACK (error_cb), self);
   g_signal_connect_swapped (self->chat, "notice", G_CALLBACK (_sprig_window_toast), self);
+  self->toolbox = sprig_toolbox_new (self->settings);
+  g_signal_connect_swapped (self->toolbox, "problem", G_CALLBACK (_sprig_window_toast), self);
+  sprig_chat_set_toolbox (self->chat, self->toolbox, GTK_WINDOW (self));
   sprig_chat_view_set_chat (self->chat_view, self->chat);
 
   sprig_sidebar_set_store (self->sidebar, self->store);

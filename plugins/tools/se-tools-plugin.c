@@ -30,6 +30,7 @@ static const SeToolsIface tools_iface = {
   .tool_set_get_chat_tools = _se_tool_set_get_chat_tools,
   .vocab_new = _se_tool_vocab_new,
   .vocab_unref = _se_tool_vocab_unref,
+  .vocab_ref = _se_tool_vocab_ref,
   .constraint_new = _se_tool_constraint_new,
   .constraint_free = _se_tool_constraint_free,
   .constraint_check = _se_tool_constraint_check,

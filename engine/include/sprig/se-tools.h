@@ -170,6 +170,10 @@ typedef struct
   /* Definitions of every loaded tool, for tool_set_new(). */
   GPtrArray   *(*registry_get_definitions)(SeToolRegistry       *registry);
   const SeToolRunnerIface *registry_runner;  /* runner_data: the registry */
+
+  /* Another reference to a vocabulary index (added after the first release of this
+   * table: callers check struct_size, or ask the loader for this size). */
+  SeToolVocab *(*vocab_ref)               (SeToolVocab          *vocab);
 } SeToolsIface;
 
 G_END_DECLS
