@@ -179,10 +179,17 @@ copy_message_cb (GtkWidget  *widget,
 {
   SprigChatView *self = SPRIG_CHAT_VIEW (widget);
   g_autoptr(SprigMessageItem) item = NULL;
+  SprigToolCallItem *call;
+  const char *text;
 
   if (self->chat == NULL || (item = find_item (self, g_variant_get_int64 (parameter))) == NULL)
     return;
-  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), sprig_message_item_get_content (item));
+  /* A tool message copies what its card shows: the tool's result. */
+  call = sprig_message_item_get_tool_call (item);
+  text = call != NULL && sprig_tool_call_item_get_result (call) != NULL
+         ? sprig_tool_call_item_get_result (call)
+         : sprig_message_item_get_content (item);
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), text);
   toast (self, adw_toast_new (_("Copied to clipboard")));
 }
 

@@ -5,6 +5,8 @@
  * small stats line, and under each a row of actions (branch arrows, copy, edit or
  * regenerate, delete) that activate the chat view's "chat.*" actions with the message id.
  *
+ * A role "tool" message is not a bubble: it shows its call as a SprigToolCard.
+ *
  * A streaming reply is rendered block by block: the complete Markdown blocks before the
  * last blank line are rendered once and kept, and only the last, still growing block is
  * rendered again with each batch, so a long reply costs the same per token as a short
@@ -16,6 +18,7 @@
 
 #include "sprig-markdown.h"
 #include "sprig-message-row.h"
+#include "sprig-tool-card.h"
 
 struct _SprigMessageRow
 {
@@ -42,6 +45,8 @@ struct _SprigMessageRow
   GtkButton *delete_button;
 
   SprigMessageItem *item;
+  SprigToolCard *tool_card;    /* made for the first tool message this row shows */
+  SprigToolCallItem *stand_in; /* the card's call for a tool message stored without one */
   GtkLabel *plain_label;       /* the body of user text, or of a reply not yet started */
   gboolean rendered;           /* the body holds the Markdown of a finished reply */
   gboolean streaming;          /* the body holds stable blocks and a tail */
@@ -159,15 +164,97 @@ update_streaming (SprigMessageRow *self,
     }
 }
 
+static gboolean
+is_tool (SprigMessageRow *self)
+{
+  return self->item != NULL && sprig_message_item_get_role (self->item) == SPRIG_MESSAGE_ROLE_TOOL;
+}
+
+/* The bubble is left out for tool messages, while the inline editor is open, and for a
+ * reply that only made tool calls and has nothing else to show. */
+static void
+sync_bubble (SprigMessageRow *self)
+{
+  gboolean visible = !gtk_widget_get_visible (GTK_WIDGET (self->editor)) && !is_tool (self) &&
+                     (gtk_widget_get_visible (GTK_WIDGET (self->body)) ||
+                      gtk_widget_get_visible (GTK_WIDGET (self->think_expander)) ||
+                      gtk_widget_get_visible (GTK_WIDGET (self->stats_label)));
+
+  gtk_widget_set_visible (GTK_WIDGET (self->bubble), visible);
+}
+
+/* A tool message stored before its call was (or whose call is lost) still shows its
+ * result, in a card of its own. */
+static SprigToolCallItem *
+stand_in_call (SprigMessageRow *self)
+{
+  if (self->stand_in == NULL)
+    {
+      self->stand_in = sprig_tool_call_item_new ("", NULL);
+      sprig_tool_call_item_set_title (self->stand_in, _("Tool result"));
+    }
+  sprig_tool_call_item_set_result (self->stand_in, SPRIG_TOOL_CALL_DONE,
+                                   sprig_message_item_get_content (self->item));
+  return self->stand_in;
+}
+
+static void
+update_tool_card (SprigMessageRow *self)
+{
+  SprigToolCallItem *call = NULL;
+
+  if (is_tool (self))
+    {
+      if (self->tool_card == NULL)
+        {
+          self->tool_card = SPRIG_TOOL_CARD (sprig_tool_card_new ());
+          gtk_box_prepend (self->column, GTK_WIDGET (self->tool_card));
+        }
+      call = sprig_message_item_get_tool_call (self->item);
+      sprig_tool_card_set_show_arguments (self->tool_card, call != NULL);
+      if (call == NULL)
+        call = stand_in_call (self);
+    }
+  if (self->tool_card != NULL)
+    {
+      sprig_tool_card_set_item (self->tool_card, call);
+      gtk_widget_set_visible (GTK_WIDGET (self->tool_card), call != NULL);
+    }
+}
+
+static gboolean
+made_tool_calls (SprigMessageRow *self)
+{
+  GPtrArray *calls = sprig_message_item_get_tool_calls (self->item);
+
+  return calls != NULL && calls->len > 0;
+}
+
 static void
 update_body (SprigMessageRow *self)
 {
   const char *content = sprig_message_item_get_content (self->item);
   SprigMessageStatus status = sprig_message_item_get_status (self->item);
+  gboolean only_calls;
 
+  if (is_tool (self))
+    {
+      update_tool_card (self);
+      sync_bubble (self);
+      return;
+    }
   if (sprig_message_item_get_role (self->item) != SPRIG_MESSAGE_ROLE_ASSISTANT)
     {
       show_plain (self, content);
+      return;
+    }
+  /* A reply that only called tools has no words: its calls' cards say what it did. */
+  only_calls = is_blank (content, -1) && made_tool_calls (self);
+  gtk_widget_set_visible (GTK_WIDGET (self->body), !only_calls);
+  sync_bubble (self);
+  if (only_calls)
+    {
+      clear_body (self);
       return;
     }
   if (status == SPRIG_MESSAGE_STATUS_STREAMING)
@@ -205,6 +292,7 @@ update_reasoning (SprigMessageRow *self)
 
   /* Qwen3 answers without thinking as an empty <think>\n\n</think>: nothing to show */
   gtk_widget_set_visible (GTK_WIDGET (self->think_expander), !is_blank (reasoning, -1));
+  sync_bubble (self);
   if (is_blank (reasoning, -1))
     return;
   title = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Reasoning (%ld character)",
@@ -220,6 +308,7 @@ update_stats (SprigMessageRow *self)
 
   gtk_widget_set_visible (GTK_WIDGET (self->stats_label), text != NULL);
   gtk_label_set_text (self->stats_label, text != NULL ? text : "");
+  sync_bubble (self);
 }
 
 /* Actions make sense once the message is stored and, for a reply, finished. */
@@ -238,7 +327,8 @@ update_actions (SprigMessageRow *self)
   gtk_widget_set_visible (GTK_WIDGET (self->edit_button), role == SPRIG_MESSAGE_ROLE_USER);
   gtk_widget_set_visible (GTK_WIDGET (self->regenerate_button),
                           role == SPRIG_MESSAGE_ROLE_ASSISTANT);
-  gtk_widget_set_visible (GTK_WIDGET (self->branch_box), n > 1);
+  /* A tool result belongs to its call: it has no versions of its own to step through. */
+  gtk_widget_set_visible (GTK_WIDGET (self->branch_box), n > 1 && role != SPRIG_MESSAGE_ROLE_TOOL);
   gtk_label_set_text (self->branch_label, position);
   gtk_accessible_update_property (GTK_ACCESSIBLE (self->branch_label),
                                   GTK_ACCESSIBLE_PROPERTY_LABEL, description, -1);
@@ -316,7 +406,7 @@ static void
 close_editor (SprigMessageRow *self)
 {
   gtk_widget_set_visible (GTK_WIDGET (self->editor), FALSE);
-  gtk_widget_set_visible (GTK_WIDGET (self->bubble), TRUE);
+  sync_bubble (self);
   if (self->item != NULL)
     update_actions (self);
 }
@@ -332,9 +422,9 @@ sprig_message_row_start_edit (SprigMessageRow *self)
   if (self->item == NULL || sprig_message_item_get_role (self->item) != SPRIG_MESSAGE_ROLE_USER)
     return;
   gtk_text_buffer_set_text (buffer, sprig_message_item_get_content (self->item), -1);
-  gtk_widget_set_visible (GTK_WIDGET (self->bubble), FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->actions), FALSE);
   gtk_widget_set_visible (GTK_WIDGET (self->editor), TRUE);
+  sync_bubble (self);
   gtk_widget_grab_focus (GTK_WIDGET (self->editor_text));
 }
 
@@ -419,10 +509,12 @@ sprig_message_row_set_item (SprigMessageRow  *self,
   disconnect_item (self);
   clear_body (self);
   close_editor (self);
+  update_tool_card (self);
   if (item == NULL)
     return;
   self->item = g_object_ref (item);
   apply_role (self, sprig_message_item_get_role (item));
+  gtk_widget_set_visible (GTK_WIDGET (self->body), TRUE);
   self->handlers[0] = g_signal_connect_swapped (item, "notify::content",
                                                 G_CALLBACK (content_changed_cb), self);
   self->handlers[1] = g_signal_connect_swapped (item, "notify::reasoning",
@@ -447,6 +539,7 @@ sprig_message_row_dispose (GObject *object)
   GtkWidget *child;
 
   disconnect_item (self);
+  g_clear_object (&self->stand_in);
   gtk_widget_dispose_template (GTK_WIDGET (self), SPRIG_TYPE_MESSAGE_ROW);
   while ((child = gtk_widget_get_first_child (GTK_WIDGET (self))) != NULL)
     gtk_widget_unparent (child);

@@ -412,6 +412,13 @@ sprig_tool_call_item_answer (SprigToolCallItem *self,
   return TRUE;
 }
 
+gboolean
+sprig_tool_call_item_get_answered (SprigToolCallItem *self)
+{
+  g_return_val_if_fail (SPRIG_IS_TOOL_CALL_ITEM (self), FALSE);
+  return self->answered;
+}
+
 static void
 sprig_tool_call_item_finalize (GObject *object)
 {

@@ -86,6 +86,8 @@ void               sprig_tool_call_item_set_store_id       (SprigToolCallItem *s
 gboolean           sprig_tool_call_item_answer             (SprigToolCallItem *self,
                                                             SprigToolAnswer    answer,
                                                             const char        *arguments);
+/* TRUE once "answered" was emitted (the card stops asking even before the state moves). */
+gboolean           sprig_tool_call_item_get_answered       (SprigToolCallItem *self);
 
 /* The state as a short phrase for people ("Waiting for you", "Running", "Done",
  * "Failed", "Denied", "Stopped", "Skipped") and an icon name for it. */
