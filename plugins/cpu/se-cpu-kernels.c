@@ -170,10 +170,14 @@ static const struct
   { "avx512", SE_CPU_ISA_AVX512, "a compiler that knows AVX-512BW", FALSE },
 #endif
   { "neon", SE_CPU_ISA_NEON, "an ARM CPU", FALSE },
-#else
+#elif defined(SE_CPU_HAVE_NEON)
   { "avx2", SE_CPU_ISA_AVX2, "an x86 CPU", FALSE },
   { "avx512", SE_CPU_ISA_AVX512, "an x86 CPU", FALSE },
   { "neon", SE_CPU_ISA_NEON, "AArch64 Advanced SIMD", TRUE },
+#else
+  { "avx2", SE_CPU_ISA_AVX2, "an x86 CPU", FALSE },
+  { "avx512", SE_CPU_ISA_AVX512, "an x86 CPU", FALSE },
+  { "neon", SE_CPU_ISA_NEON, "an AArch64 CPU", FALSE },
 #endif
 };
 
