@@ -28,6 +28,23 @@
 
 static char *tmpdir;
 
+/* The kernel tables this build and CPU run: scalar first, then every SIMD one
+ * (AVX2, AVX-512, NEON). Returns how many. */
+static guint
+test_isas (const SeCpuKernels *isas[4])
+{
+  const SeCpuKernels *simd[] = {
+    _se_cpu_kernels_avx2 (), _se_cpu_kernels_avx512 (), _se_cpu_kernels_neon (),
+  };
+  guint n = 0;
+
+  isas[n++] = _se_cpu_kernels_scalar ();
+  for (gsize i = 0; i < G_N_ELEMENTS (simd); i++)
+    if (simd[i] != NULL)
+      isas[n++] = simd[i];
+  return n;
+}
+
 /* ---- Q1_0 kernels ---- */
 
 /* A random GGUF Q1_0 matrix: random sign bytes, scales in [0.01, 1) or exactly 1. */
@@ -155,7 +172,8 @@ check_q1_shape (GRand   *rand,
   g_autofree double *want = g_new (double, n_rows), *mag = g_new (double, n_rows);
   gint64 n_packed = n_rows / 32 * 32, split = n_packed / 64 * 32;
   SeQ1Packed packed = { n_packed, n_cols, NULL, se_q1_packed_size (n_packed, n_cols) };
-  const SeCpuKernels *isas[] = { _se_cpu_kernels_scalar (), _se_cpu_kernels_avx2 () };
+  const SeCpuKernels *isas[4];
+  guint n_isas = test_isas (isas);
   SeQ1Act act, act2;
 
   for (gint64 i = 0; i < n_cols; i++)
@@ -171,7 +189,7 @@ check_q1_shape (GRand   *rand,
   se_q1_act_prepare (&act, x);
   check_act (&act, x);
   exact_q1 (q1, &act, n_rows, want, mag);
-  for (gsize k = 0; k < G_N_ELEMENTS (isas) && isas[k] != NULL; k++)
+  for (guint k = 0; k < n_isas; k++)
     {
       isas[k]->q1_act_prepare (&act2, x);
       g_assert_cmpmem (act2.tables, n_cols / 4 * 32, act.tables, n_cols / 4 * 32);
@@ -205,8 +223,6 @@ test_q1_kernel (void)
   static const gint64 rows[] = { 32, 64, 96, 160, 256 };
   static const gint64 cols[] = { 128, 384, 1024, 1152 };
 
-  if (_se_cpu_kernels_avx2 () == NULL)
-    g_test_message ("no AVX2 here: the scalar kernel only");
   for (gsize i = 0; i < G_N_ELEMENTS (rows); i++)
     for (gsize j = 0; j < G_N_ELEMENTS (cols); j++)
       {
@@ -231,7 +247,7 @@ test_q1_odd_rows (void)
 
 /* Packed rows read back give what the reference dequantizer reads from the file; and
  * a matrix of several tile groups (the last one partial) gives the same products in
- * the portable and AVX2 kernels, whatever row range a thread is handed. */
+ * the portable and SIMD kernels, whatever row range a thread is handed. */
 static void
 check_q1_unpack_shape (GRand *rand,
                        gint64 n_rows,
@@ -243,6 +259,8 @@ check_q1_unpack_shape (GRand *rand,
   g_autofree float *ys = g_new0 (float, n_rows), *yv = g_new0 (float, n_rows);
   SeQ1Packed packed = { n_rows, n_cols, NULL, se_q1_packed_size (n_rows, n_cols) };
   gint64 cut = (n_rows / 2 + 31) / 32 * 32 - 32;
+  const SeCpuKernels *isas[4];
+  guint n_isas = test_isas (isas);
   SeQ1Act act;
 
   packed.data = g_aligned_alloc (packed.n_bytes, 1, 64);
@@ -258,10 +276,11 @@ check_q1_unpack_shape (GRand *rand,
   se_q1_act_init (&act, n_cols);
   se_q1_act_prepare (&act, x);
   se_q1_matvec_scalar (&packed, &act, ys, 0, n_rows);
-  if (se_cpu_features_detect () & SE_CPU_HAS_AVX2)
+  for (guint k = 1; k < n_isas; k++)
     {
-      se_q1_matvec_avx2 (&packed, &act, yv, 0, cut);
-      se_q1_matvec_avx2 (&packed, &act, yv, cut, n_rows);
+      memset (yv, 0, sizeof (float) * n_rows);
+      isas[k]->q1_matmul (&packed, &act, 1, yv, 0, 0, cut);
+      isas[k]->q1_matmul (&packed, &act, 1, yv, 0, cut, n_rows);
       g_assert_cmpmem (ys, n_rows * 4, yv, n_rows * 4);
     }
   se_q1_act_clear (&act);
@@ -295,7 +314,8 @@ check_q1_batch_shape (GRand *rand,
   g_autofree float *x = g_new (float, n_cols);
   g_autofree float *want = g_new (float, n_y), *got = g_new (float, n_y);
   g_autofree SeQ1Act *acts = g_new0 (SeQ1Act, n_tokens);
-  const SeCpuKernels *isas[] = { _se_cpu_kernels_scalar (), _se_cpu_kernels_avx2 () };
+  const SeCpuKernels *isas[4];
+  guint n_isas = test_isas (isas);
   SeQ1Packed packed = { n_rows, n_cols, NULL, se_q1_packed_size (n_rows, n_cols) };
 
   packed.data = g_aligned_alloc (packed.n_bytes, 1, 64);
@@ -311,7 +331,7 @@ check_q1_batch_shape (GRand *rand,
     want[i] = -1.0f;
   for (guint t = 0; t < n_tokens; t++)
     se_q1_matvec_scalar (&packed, &acts[t], want + t * stride, 0, n_rows);
-  for (gsize k = 0; k < G_N_ELEMENTS (isas) && isas[k] != NULL; k++)
+  for (guint k = 0; k < n_isas; k++)
     {
       for (gsize i = 0; i < n_y; i++)
         got[i] = -1.0f;
@@ -375,7 +395,8 @@ check_tq2_shape (GRand *rand,
   gsize row_bytes = (gsize) n_cols / 256 * 66;
   g_autofree guint8 *row = g_malloc (row_bytes);
   g_autofree float *x = g_new (float, n_cols), *w = g_new (float, n_cols);
-  const SeCpuKernels *avx2 = _se_cpu_kernels_avx2 ();
+  const SeCpuKernels *isas[4];
+  guint n_isas = test_isas (isas);
   SeTqAct act, act2;
   double exact = 0.0, mag = 0.0, ref = 0.0, ref_mag = 0.0;
   float got;
@@ -402,13 +423,13 @@ check_tq2_shape (GRand *rand,
         }
       g_assert_cmpfloat (fabs (got - exact), <=, 1e-6 * mag + 1e-30);
       g_assert_cmpfloat (fabs (got - ref), <=, 0.01 * ref_mag);
-      if (avx2 != NULL)
+      for (guint k = 1; k < n_isas; k++)
         {
-          avx2->tq_act_prepare (&act2, x);
+          isas[k]->tq_act_prepare (&act2, x);
           g_assert_cmpmem (act2.q, n_cols, act.q, n_cols);
           g_assert_cmpmem (act2.scales, n_cols / 128 * 4, act.scales, n_cols / 128 * 4);
           g_assert_cmpmem (act2.lane_sums, n_cols / 128 * 32, act.lane_sums, n_cols / 128 * 32);
-          g_assert_cmpfloat (avx2->tq2_dot (row, &act2), ==, got);
+          g_assert_cmpfloat (isas[k]->tq2_dot (row, &act2), ==, got);
         }
     }
   se_tq_act_clear (&act);
@@ -421,10 +442,41 @@ test_tq2_kernel (void)
   g_autoptr(GRand) rand = g_rand_new_with_seed (17);
   static const gint64 cols[] = { 256, 512, 2560, 6912 };
 
-  if (_se_cpu_kernels_avx2 () == NULL)
-    g_test_message ("no AVX2 here: the scalar kernel only");
   for (gsize i = 0; i < G_N_ELEMENTS (cols); i++)
     check_tq2_shape (rand, cols[i]);
+}
+
+/* ---- the ISAs a machine may lack ---- */
+
+/* The kernels of one ISA against the portable ones on Bonsai's widths: run where the
+ * CPU has the ISA (the tests above then include it too), skipped with a message
+ * elsewhere. Built for aarch64, NEON runs here natively; on x86 machines,
+ * tests/cpu-kernels/ checks it under qemu instead. */
+static void
+test_isa_kernels (gconstpointer data)
+{
+  const char *isa = data;
+  const SeCpuKernels *k = g_str_equal (isa, "avx512") ? _se_cpu_kernels_avx512 ()
+                                                      : _se_cpu_kernels_neon ();
+  g_autoptr(GRand) rand = g_rand_new_with_seed (19);
+  g_autofree char *features = se_cpu_features_to_string (se_cpu_features_detect ());
+
+  if (k == NULL)
+    {
+      g_autofree char *msg = g_strdup_printf ("no %s kernels in this build or CPU (%s)", isa,
+                                              features);
+
+      g_test_skip (msg);
+      return;
+    }
+  g_test_message ("%s kernels: %s (CPU: %s)", isa, k->name, features);
+  check_q1_shape (rand, 37 * 32, 2048, FALSE);
+  check_q1_shape (rand, 13 * 32 + 5, 4096, FALSE);
+  check_q1_shape (rand, 96, 1152, TRUE);
+  check_q1_batch_shape (rand, 11 * 32, 6144, 7);
+  check_q1_batch_shape (rand, 5 * 32, 12288, 3);
+  check_tq2_shape (rand, 2560);
+  check_tq2_shape (rand, 6912);
 }
 
 /* ---- fp16 attention kernels ---- */
@@ -433,14 +485,17 @@ static void
 test_f16_kernels (void)
 {
   g_autoptr(GRand) rand = g_rand_new_with_seed (5);
-  const SeCpuKernels *s = _se_cpu_kernels_scalar (), *v = _se_cpu_kernels_avx2 ();
+  const SeCpuKernels *isas[4], *s = _se_cpu_kernels_scalar (), *v;
   static const guint lens[] = { 1, 7, 8, 64, 100, 128 };
   float q[128], src[128], y1[128], y2[128];
   guint16 h1[128], h2[128];
+  guint n_isas = test_isas (isas);
 
-  if (v == NULL)
+  /* AVX-512 uses AVX2's float kernels: the last table has the newest of this CPU */
+  v = isas[n_isas - 1];
+  if (n_isas == 1)
     {
-      g_test_skip ("no AVX2 on this machine");
+      g_test_skip ("no SIMD kernels on this machine");
       return;
     }
   for (gsize l = 0; l < G_N_ELEMENTS (lens); l++)
@@ -758,17 +813,26 @@ test_model (gconstpointer data)
   g_assert_true (g_str_has_suffix (se_model_get_backend_description (two), ", 2 threads"));
   compare_with_reference (c, ref, two, want, got2);
   g_assert_cmpmem (got1, n * 4, got2, n * 4);
-  if (_se_cpu_kernels_avx2 () != NULL
-      && (strstr (c->name, "-q1_0") != NULL || strstr (c->name, "-tq2_0") != NULL))
+  if (strstr (c->name, "-q1_0") != NULL || strstr (c->name, "-tq2_0") != NULL)
     {
       g_autoptr(SeModel) scalar = load (path, "cpu", 2, "scalar");
-      g_autoptr(SeModel) avx2 = load (path, "cpu", 1, "avx2");
-      g_autofree float *a = prompt_logits (scalar), *b = prompt_logits (avx2);
+      g_autofree float *a = prompt_logits (scalar);
+      const SeCpuKernels *isas[4];
+      guint n_isas = test_isas (isas);
 
       g_assert_cmpstr (se_model_get_backend_description (scalar), ==, "cpu scalar, 2 threads");
-      g_assert_cmpstr (se_model_get_backend_description (avx2), ==, "cpu avx2, 1 thread");
       g_assert_cmpmem (a, n * 4, got2, n * 4);
-      g_assert_cmpmem (b, n * 4, got2, n * 4);
+      /* every SIMD ISA gives the scalar bits (avx2+vnni: SPRIG_CPU_ISA=avx2, and so on) */
+      for (guint k = 1; k < n_isas; k++)
+        {
+          g_auto(GStrv) env = g_strsplit (isas[k]->name, "+", 2);
+          g_autoptr(SeModel) simd = load (path, "cpu", 1, env[0]);
+          g_autofree float *b = prompt_logits (simd);
+          g_autofree char *want_desc = g_strdup_printf ("cpu %s, 1 thread", isas[k]->name);
+
+          g_assert_cmpstr (se_model_get_backend_description (simd), ==, want_desc);
+          g_assert_cmpmem (b, n * 4, got2, n * 4);
+        }
     }
 }
 
@@ -821,9 +885,12 @@ test_isa_env (void)
   SeBackendCtx *ctx;
 
   assert_isa_refused (iface, se_model_get_graph (ref), "bogus", SE_ERROR_INVALID);
-  assert_isa_refused (iface, se_model_get_graph (ref), "avx512", SE_ERROR_UNSUPPORTED);
+  if (_se_cpu_kernels_avx512 () == NULL)
+    assert_isa_refused (iface, se_model_get_graph (ref), "avx512", SE_ERROR_UNSUPPORTED);
   if (_se_cpu_kernels_avx2 () == NULL)
     assert_isa_refused (iface, se_model_get_graph (ref), "avx2", SE_ERROR_UNSUPPORTED);
+  if (_se_cpu_kernels_neon () == NULL)
+    assert_isa_refused (iface, se_model_get_graph (ref), "neon", SE_ERROR_UNSUPPORTED);
   setenv ("SPRIG_CPU_ISA", "scalar", 1);
   ctx = iface->init (se_model_get_graph (ref), &params, NULL);
   unsetenv ("SPRIG_CPU_ISA");
@@ -941,6 +1008,8 @@ main (int argc, char **argv)
   g_test_add_func ("/sprig/plugins/cpu/q1-batch", test_q1_batch);
   g_test_add_func ("/sprig/plugins/cpu/tq2-kernel", test_tq2_kernel);
   g_test_add_func ("/sprig/plugins/cpu/f16-kernels", test_f16_kernels);
+  g_test_add_data_func ("/sprig/plugins/cpu/avx512-kernels", "avx512", test_isa_kernels);
+  g_test_add_data_func ("/sprig/plugins/cpu/neon-kernels", "neon", test_isa_kernels);
   g_test_add_func ("/sprig/plugins/cpu/pool", test_pool);
   g_test_add_func ("/sprig/plugins/cpu/isa-env", test_isa_env);
   g_test_add_func ("/sprig/plugins/cpu/cancel", test_cancel_direct);

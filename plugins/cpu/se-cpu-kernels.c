@@ -14,103 +14,6 @@
 #include "sprig/se-types.h"
 #include "se-cpu-private.h"
 
-/* fp16 -> fp32 is exact, so a table gives the very bits F16C gives. Static storage,
- * so that it goes away with the module when the plugin is unloaded. */
-static float *
-half_table (void)
-{
-  static float table[65536];
-  static gsize once = 0;
-
-  if (g_once_init_enter (&once))
-    {
-      for (guint i = 0; i < 65536; i++)
-        table[i] = se_fp16_to_fp32 ((guint16) i);
-      g_once_init_leave (&once, 1);
-    }
-  return table;
-}
-
-float
-_se_cpu_reduce8 (const float *l)
-{
-  return ((l[0] + l[4]) + (l[2] + l[6])) + ((l[1] + l[5]) + (l[3] + l[7]));
-}
-
-static float
-dot_f32_scalar (const float *a,
-                const float *b,
-                gint64       n)
-{
-  float lanes[8] = { 0 };
-  gint64 i = 0;
-
-  for (; i + 8 <= n; i += 8)
-    for (gint l = 0; l < 8; l++)
-      lanes[l] += a[i + l] * b[i + l];
-  for (; i < n; i++)
-    lanes[i % 8] += a[i] * b[i];
-  return _se_cpu_reduce8 (lanes);
-}
-
-static float
-dot_f16_scalar (const float   *q,
-                const guint16 *k,
-                guint          n)
-{
-  const float *h = half_table ();
-  float lanes[8] = { 0 };
-
-  for (guint i = 0; i < n; i++)
-    lanes[i % 8] = fmaf (q[i], h[k[i]], lanes[i % 8]);
-  return _se_cpu_reduce8 (lanes);
-}
-
-static void
-dot_f16_rows_scalar (const float   *q,
-                     const guint16 *k,
-                     gsize          stride,
-                     guint          n_rows,
-                     guint          n,
-                     float         *out)
-{
-  for (guint r = 0; r < n_rows; r++)
-    out[r] = dot_f16_scalar (q, k + r * stride, n);
-}
-
-static void
-axpy_f16_scalar (float         *y,
-                 float          a,
-                 const guint16 *v,
-                 guint          n)
-{
-  const float *h = half_table ();
-
-  for (guint i = 0; i < n; i++)
-    y[i] = fmaf (a, h[v[i]], y[i]);
-}
-
-static void
-wsum_f16_scalar (float         *y,
-                 const float   *p,
-                 const guint16 *v,
-                 gsize          stride,
-                 guint          n_rows,
-                 guint          n)
-{
-  for (guint j = 0; j < n_rows; j++)
-    axpy_f16_scalar (y, p[j], v + j * stride, n);
-}
-
-static void
-f32_to_f16_scalar (guint16     *dst,
-                   const float *src,
-                   gsize        n)
-{
-  for (gsize i = 0; i < n; i++)
-    dst[i] = se_fp32_to_fp16 (src[i]);
-}
-
 static const SeCpuKernels scalar_kernels = {
   .isa = SE_CPU_ISA_SCALAR,
   .name = "scalar",
@@ -118,18 +21,17 @@ static const SeCpuKernels scalar_kernels = {
   .q1_matmul = se_q1_matmul_scalar,
   .tq_act_prepare = se_tq_act_prepare,
   .tq2_dot = se_tq2_dot_scalar,
-  .dot_f32 = dot_f32_scalar,
-  .dot_f16 = dot_f16_scalar,
-  .dot_f16_rows = dot_f16_rows_scalar,
-  .axpy_f16 = axpy_f16_scalar,
-  .wsum_f16 = wsum_f16_scalar,
-  .f32_to_f16 = f32_to_f16_scalar,
+  .dot_f32 = _se_cpu_dot_f32_scalar,
+  .dot_f16 = _se_cpu_dot_f16_scalar,
+  .dot_f16_rows = _se_cpu_dot_f16_rows_scalar,
+  .axpy_f16 = _se_cpu_axpy_f16_scalar,
+  .wsum_f16 = _se_cpu_wsum_f16_scalar,
+  .f32_to_f16 = _se_cpu_f32_to_f16_scalar,
 };
 
 const SeCpuKernels *
 _se_cpu_kernels_scalar (void)
 {
-  half_table ();
   return &scalar_kernels;
 }
 
@@ -150,56 +52,174 @@ static const SeCpuKernels avx2_kernels = {
 };
 #endif
 
+#ifdef SE_CPU_HAVE_AVX512
+/* AVX-512 changes the Q1_0 products and the TQ2_0 dot; the tables, the activations
+ * and the float kernels are AVX2's (every AVX-512 CPU has AVX2, FMA and F16C). */
+#define AVX512_KERNELS(tq2_dot_fn, isa_name)        \
+  {                                                 \
+    .isa = SE_CPU_ISA_AVX512,                       \
+    .name = isa_name,                               \
+    .q1_act_prepare = se_q1_act_prepare_avx2,       \
+    .q1_matmul = se_q1_matmul_avx512,               \
+    .tq_act_prepare = se_tq_act_prepare_avx2,       \
+    .tq2_dot = tq2_dot_fn,                          \
+    .dot_f32 = _se_cpu_dot_f32_avx2,                \
+    .dot_f16 = _se_cpu_dot_f16_avx2,                \
+    .dot_f16_rows = _se_cpu_dot_f16_rows_avx2,      \
+    .axpy_f16 = _se_cpu_axpy_f16_avx2,              \
+    .wsum_f16 = _se_cpu_wsum_f16_avx2,              \
+    .f32_to_f16 = _se_cpu_f32_to_f16_avx2,          \
+  }
+static const SeCpuKernels avx512_kernels = AVX512_KERNELS (se_tq2_dot_avx512, "avx512");
+static const SeCpuKernels avx512_vnni_kernels = AVX512_KERNELS (se_tq2_dot_avx512vnni,
+                                                                "avx512+vnni");
+#endif
+
+#ifdef SE_CPU_HAVE_NEON
+/* The dot-product extension changes the TQ2_0 dot only */
+#define NEON_KERNELS(tq2_dot_fn, isa_name)          \
+  {                                                 \
+    .isa = SE_CPU_ISA_NEON,                         \
+    .name = isa_name,                               \
+    .q1_act_prepare = se_q1_act_prepare_neon,       \
+    .q1_matmul = se_q1_matmul_neon,                 \
+    .tq_act_prepare = se_tq_act_prepare_neon,       \
+    .tq2_dot = tq2_dot_fn,                          \
+    .dot_f32 = _se_cpu_dot_f32_neon,                \
+    .dot_f16 = _se_cpu_dot_f16_neon,                \
+    .dot_f16_rows = _se_cpu_dot_f16_rows_neon,      \
+    .axpy_f16 = _se_cpu_axpy_f16_neon,              \
+    .wsum_f16 = _se_cpu_wsum_f16_neon,              \
+    .f32_to_f16 = _se_cpu_f32_to_f16_neon,          \
+  }
+static const SeCpuKernels neon_kernels = NEON_KERNELS (se_tq2_dot_neon, "neon");
+static const SeCpuKernels neon_dotprod_kernels = NEON_KERNELS (se_tq2_dot_dotprod,
+                                                               "neon+dotprod");
+#endif
+
+#define NEED_AVX2 (SE_CPU_HAS_AVX2 | SE_CPU_HAS_FMA | SE_CPU_HAS_F16C)
+#define NEED_AVX512 (NEED_AVX2 | SE_CPU_HAS_AVX512F | SE_CPU_HAS_AVX512BW)
+
+/* The kernels of @isa for a CPU with @features, or NULL when this build or that CPU
+ * cannot run them. */
+static const SeCpuKernels *
+kernels_for (SeCpuIsa      isa,
+             SeCpuFeatures features)
+{
+  switch (isa)
+    {
+    case SE_CPU_ISA_SCALAR:
+      return &scalar_kernels;
+#ifdef SE_CPU_HAVE_AVX2
+    case SE_CPU_ISA_AVX2:
+      return (features & NEED_AVX2) == NEED_AVX2 ? &avx2_kernels : NULL;
+#endif
+#ifdef SE_CPU_HAVE_AVX512
+    case SE_CPU_ISA_AVX512:
+      if ((features & NEED_AVX512) != NEED_AVX512)
+        return NULL;
+      return features & SE_CPU_HAS_AVX512VNNI ? &avx512_vnni_kernels : &avx512_kernels;
+#endif
+#ifdef SE_CPU_HAVE_NEON
+    case SE_CPU_ISA_NEON:
+      if (!(features & SE_CPU_HAS_NEON))
+        return NULL;
+      return features & SE_CPU_HAS_DOTPROD ? &neon_dotprod_kernels : &neon_kernels;
+#endif
+    default:
+      return NULL;
+    }
+}
+
 /* NULL when this build or this CPU cannot run the AVX2 kernels. */
 const SeCpuKernels *
 _se_cpu_kernels_avx2 (void)
 {
-#ifdef SE_CPU_HAVE_AVX2
-  SeCpuFeatures need = SE_CPU_HAS_AVX2 | SE_CPU_HAS_FMA | SE_CPU_HAS_F16C;
-
-  if ((se_cpu_features_detect () & need) == need)
-    return &avx2_kernels;
-#endif
-  return NULL;
+  return kernels_for (SE_CPU_ISA_AVX2, se_cpu_features_detect ());
 }
 
-/* @isa_env: the value of SPRIG_CPU_ISA, or NULL for the best this CPU runs. */
+/* NULL when this build or this CPU cannot run the AVX-512 kernels (AVX-512F and BW
+ * with their registers saved by the OS; VNNI is used where present). */
+const SeCpuKernels *
+_se_cpu_kernels_avx512 (void)
+{
+  return kernels_for (SE_CPU_ISA_AVX512, se_cpu_features_detect ());
+}
+
+/* NULL when this build has no NEON kernels (not AArch64); dotprod where present. */
+const SeCpuKernels *
+_se_cpu_kernels_neon (void)
+{
+  return kernels_for (SE_CPU_ISA_NEON, se_cpu_features_detect ());
+}
+
+static const struct
+{
+  const char *name;
+  SeCpuIsa isa;
+  const char *needs;
+  gboolean in_build;
+} isa_names[] = {
+  { "scalar", SE_CPU_ISA_SCALAR, "", TRUE },
+#ifdef SE_CPU_HAVE_AVX2
+  { "avx2", SE_CPU_ISA_AVX2, "AVX2, FMA and F16C", TRUE },
+#ifdef SE_CPU_HAVE_AVX512
+  { "avx512", SE_CPU_ISA_AVX512, "AVX-512F and BW (with OS support), AVX2, FMA and F16C",
+    TRUE },
+#else
+  { "avx512", SE_CPU_ISA_AVX512, "a compiler that knows AVX-512BW", FALSE },
+#endif
+  { "neon", SE_CPU_ISA_NEON, "an ARM CPU", FALSE },
+#elif defined(SE_CPU_HAVE_NEON)
+  { "avx2", SE_CPU_ISA_AVX2, "an x86 CPU", FALSE },
+  { "avx512", SE_CPU_ISA_AVX512, "an x86 CPU", FALSE },
+  { "neon", SE_CPU_ISA_NEON, "AArch64 Advanced SIMD", TRUE },
+#else
+  { "avx2", SE_CPU_ISA_AVX2, "an x86 CPU", FALSE },
+  { "avx512", SE_CPU_ISA_AVX512, "an x86 CPU", FALSE },
+  { "neon", SE_CPU_ISA_NEON, "an AArch64 CPU", FALSE },
+#endif
+};
+
+/* @isa_env: the value of SPRIG_CPU_ISA, or NULL for the best this CPU runs. AVX-512 is
+ * never the default: its kernels have passed the tests only where a machine had it
+ * (see docs/cpu-backend.md); SPRIG_CPU_ISA=avx512 selects them. */
 gboolean
 _se_cpu_kernels_select (const char          *isa_env,
                         SeCpuFeatures        features,
                         const SeCpuKernels **out,
                         GError             **error)
 {
-  SeCpuFeatures avx2 = SE_CPU_HAS_AVX2 | SE_CPU_HAS_FMA | SE_CPU_HAS_F16C;
-  gboolean have_avx2 = _se_cpu_kernels_avx2 () != NULL && (features & avx2) == avx2;
-
   if (isa_env == NULL || *isa_env == '\0')
-    *out = have_avx2 ? _se_cpu_kernels_avx2 () : _se_cpu_kernels_scalar ();
-  else if (g_str_equal (isa_env, "scalar"))
-    *out = _se_cpu_kernels_scalar ();
-  else if (g_str_equal (isa_env, "avx2") && have_avx2)
-    *out = _se_cpu_kernels_avx2 ();
-  else if (g_str_equal (isa_env, "avx2"))
     {
-      g_set_error (error, SE_ERROR, SE_ERROR_UNSUPPORTED,
-                   "SPRIG_CPU_ISA=avx2, but this %s AVX2, FMA and F16C",
-                   _se_cpu_kernels_avx2 () == NULL ? "build or CPU lacks" : "CPU lacks");
+      /* the scalar kernels, last, are always there */
+      static const SeCpuIsa best[] = { SE_CPU_ISA_AVX2, SE_CPU_ISA_NEON, SE_CPU_ISA_SCALAR };
+
+      *out = NULL;
+      for (gsize i = 0; *out == NULL; i++)
+        *out = kernels_for (best[i], features);
+      return TRUE;
+    }
+  for (gsize i = 0; i < G_N_ELEMENTS (isa_names); i++)
+    {
+      if (!g_str_equal (isa_env, isa_names[i].name))
+        continue;
+      *out = kernels_for (isa_names[i].isa, features);
+      if (*out != NULL)
+        return TRUE;
+      if (!isa_names[i].in_build)
+        g_set_error (error, SE_ERROR, SE_ERROR_UNSUPPORTED,
+                     "SPRIG_CPU_ISA=%s: this build has no %s kernels (they need %s)",
+                     isa_env, isa_env, isa_names[i].needs);
+      else
+        g_set_error (error, SE_ERROR, SE_ERROR_UNSUPPORTED,
+                     "SPRIG_CPU_ISA=%s, but this CPU lacks %s", isa_env, isa_names[i].needs);
       return FALSE;
     }
-  else if (g_str_equal (isa_env, "avx512") || g_str_equal (isa_env, "neon"))
-    {
-      g_set_error (error, SE_ERROR, SE_ERROR_UNSUPPORTED,
-                   "SPRIG_CPU_ISA=%s: this build has no %s kernels yet (scalar, avx2)",
-                   isa_env, isa_env);
-      return FALSE;
-    }
-  else
-    {
-      g_set_error (error, SE_ERROR, SE_ERROR_INVALID,
-                   "SPRIG_CPU_ISA=%s is not a known instruction set (scalar, avx2)", isa_env);
-      return FALSE;
-    }
-  return TRUE;
+  g_set_error (error, SE_ERROR, SE_ERROR_INVALID,
+               "SPRIG_CPU_ISA=%s is not a known instruction set (scalar, avx2, avx512, neon)",
+               isa_env);
+  return FALSE;
 }
 
 /* One GGUF Q1_0 row (n_cols / 128 blocks of fp16 d + 16 sign bytes) against prepared

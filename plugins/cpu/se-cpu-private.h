@@ -11,6 +11,7 @@
 
 #include "sprig/se-backend.h"
 #include "se-cpu-features.h"
+#include "se-cpu-float.h"
 #include "se-cpu-pool.h"
 #include "se-cpu-q1.h"
 #include "se-cpu-tq.h"
@@ -27,6 +28,8 @@ typedef enum
 {
   SE_CPU_ISA_SCALAR,
   SE_CPU_ISA_AVX2,
+  SE_CPU_ISA_AVX512,
+  SE_CPU_ISA_NEON,
 } SeCpuIsa;
 
 typedef struct
@@ -105,20 +108,10 @@ gboolean            _se_cpu_kernels_select   (const char     *isa_env,
                                               GError        **error);
 const SeCpuKernels *_se_cpu_kernels_scalar   (void);
 const SeCpuKernels *_se_cpu_kernels_avx2     (void);
+const SeCpuKernels *_se_cpu_kernels_avx512   (void);
+const SeCpuKernels *_se_cpu_kernels_neon     (void);
 float               _se_cpu_q1_row_dot       (const guint8   *row,
                                               const SeQ1Act  *act);
-
-float               _se_cpu_reduce8          (const float    *lanes);
-
-/* se-cpu-avx2.c (x86 only) */
-float               _se_cpu_dot_f32_avx2     (const float *a, const float *b, gint64 n);
-float               _se_cpu_dot_f16_avx2     (const float *q, const guint16 *k, guint n);
-void                _se_cpu_dot_f16_rows_avx2 (const float *q, const guint16 *k, gsize stride,
-                                               guint n_rows, guint n, float *out);
-void                _se_cpu_axpy_f16_avx2    (float *y, float a, const guint16 *v, guint n);
-void                _se_cpu_wsum_f16_avx2    (float *y, const float *p, const guint16 *v,
-                                              gsize stride, guint n_rows, guint n);
-void                _se_cpu_f32_to_f16_avx2  (guint16 *dst, const float *src, gsize n);
 
 /* se-cpu-pack.c */
 gboolean            _se_cpu_pack_weights     (SeBackendCtx          *ctx,

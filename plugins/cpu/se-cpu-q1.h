@@ -106,4 +106,39 @@ void     se_q1_matmul_avx2   (const SeQ1Packed *w,
                               gint64            row0,
                               gint64            row1);
 
+/* AVX-512F + BW versions (se-cpu-q1-avx512.c; only call them when the CPU has them
+ * and the OS saves the ZMM state): the same bits. */
+void     se_q1_matvec_avx512 (const SeQ1Packed *w,
+                              const SeQ1Act    *act,
+                              float            *y,
+                              gint64            row0,
+                              gint64            row1);
+void     se_q1_matmul_avx512 (const SeQ1Packed *w,
+                              const SeQ1Act    *acts,
+                              guint             n_tokens,
+                              float            *y,
+                              gint64            y_stride,
+                              gint64            row0,
+                              gint64            row1);
+
+/* AArch64 NEON versions (se-cpu-q1-neon.c), the same bytes and bits as the portable
+ * ones; _se_cpu_quantize_128_neon quantizes one block of 128 floats as the portable
+ * preparation does and returns its scale (the TQ2_0 preparation shares it). */
+void     se_q1_act_prepare_neon (SeQ1Act     *act,
+                                 const float *x);
+void     se_q1_matvec_neon   (const SeQ1Packed *w,
+                              const SeQ1Act    *act,
+                              float            *y,
+                              gint64            row0,
+                              gint64            row1);
+void     se_q1_matmul_neon   (const SeQ1Packed *w,
+                              const SeQ1Act    *acts,
+                              guint             n_tokens,
+                              float            *y,
+                              gint64            y_stride,
+                              gint64            row0,
+                              gint64            row1);
+float    _se_cpu_quantize_128_neon (const float *x,
+                                    gint8       *q);
+
 G_END_DECLS

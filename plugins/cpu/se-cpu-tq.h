@@ -43,5 +43,19 @@ float    se_tq2_dot_scalar      (const guint8  *row,
                                  const SeTqAct *act);
 float    se_tq2_dot_avx2        (const guint8  *row,
                                  const SeTqAct *act);
+/* AVX-512F + BW, and with VNNI (only call them when the CPU has them): the same bits */
+float    se_tq2_dot_avx512      (const guint8  *row,
+                                 const SeTqAct *act);
+float    se_tq2_dot_avx512vnni  (const guint8  *row,
+                                 const SeTqAct *act);
+
+/* AArch64: NEON, and NEON with the dot-product extension (call it only when the CPU
+ * has it, HWCAP_ASIMDDP); the same bytes and bits as the portable versions. */
+void     se_tq_act_prepare_neon (SeTqAct       *act,
+                                 const float   *x);
+float    se_tq2_dot_neon        (const guint8  *row,
+                                 const SeTqAct *act);
+float    se_tq2_dot_dotprod     (const guint8  *row,
+                                 const SeTqAct *act);
 
 G_END_DECLS
