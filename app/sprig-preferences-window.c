@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0
  *
  * The Preferences window: appearance, the backend and its threads, the context length,
- * the default system prompt and sampling. Every control is bound to GSettings; the
+ * the default system prompt and sampling, and the tools (SprigToolsPage). Every control is bound to GSettings; the
  * window that owns the model reloads it when a setting it was loaded with changes.
  * Which backends can run here is probed on a worker thread (opening the plugin modules
  * and asking a Vulkan driver for its devices can take a good fraction of a second).
@@ -14,6 +14,7 @@
 
 #include "sprig-preferences-window.h"
 #include "sprig-setting-row.h"
+#include "sprig-tools-page.h"
 #include "sprig-window-private.h"
 
 struct _SprigPreferencesWindow
@@ -246,6 +247,8 @@ sprig_preferences_window_class_init (SprigPreferencesWindowClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = sprig_preferences_window_dispose;
+
+  g_type_ensure (SPRIG_TYPE_TOOLS_PAGE);
 
   gtk_widget_class_set_template_from_resource (
     widget_class, "/io/github/sprigchat/Sprig/sprig-preferences-window.ui");

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # Checks the Flatpak manifest offline: valid JSON, the keys flatpak-builder needs,
-# the minimal finish-args Sprig asks for, and every remote source pinned (a git
+# the minimal finish-args Sprig asks for (each beyond a window with its reason), and every remote source pinned (a git
 # source with a full 40-hex commit, or an archive/file with a sha256). Prints TAP.
 import json
 import re
@@ -10,7 +10,9 @@ import sys
 
 REQUIRED = ["id", "runtime", "runtime-version", "sdk", "command", "finish-args", "modules"]
 ALLOWED_FINISH = {"--share=ipc", "--socket=wayland", "--socket=fallback-x11", "--device=dri",
-                  "--share=network"}
+                  "--share=network", "--talk-name=org.freedesktop.Flatpak"}
+# Every permission beyond a window needs its reason in x-finish-args-comments.
+BASIC_FINISH = {"--share=ipc", "--socket=wayland", "--socket=fallback-x11"}
 
 
 def check(manifest, app_id):
@@ -25,9 +27,13 @@ def check(manifest, app_id):
     extra = set(manifest.get("finish-args", [])) - ALLOWED_FINISH
     if extra:
         problems.append(f"finish-args beyond the minimal set: {sorted(extra)}")
-    for need in ("--share=ipc", "--socket=wayland", "--socket=fallback-x11"):
+    for need in sorted(BASIC_FINISH):
         if need not in manifest.get("finish-args", []):
             problems.append(f"finish-args lacks {need}")
+    comments = manifest.get("x-finish-args-comments", {})
+    for arg in manifest.get("finish-args", []):
+        if arg not in BASIC_FINISH and not comments.get(arg):
+            problems.append(f"finish-args {arg} has no reason in x-finish-args-comments")
     names = [m.get("name") for m in manifest.get("modules", []) if isinstance(m, dict)]
     if not names or names[-1] != "sprig":
         problems.append("the last module must be sprig")
