@@ -233,21 +233,35 @@ add_empty_line (SprigToolsPage *self,
   g_ptr_array_add (self->tool_rows, label);
 }
 
-static char *
-builtin_dir (char **dirs)
+/* The built-ins' folders: sprig_tool_plugin_builtin_dirs () for the real folders, the
+ * last of @dirs when a test gave its own. */
+static gboolean
+is_builtin_dir (SprigToolsPage *self,
+                const char     *canonical)
 {
-  guint n = g_strv_length (dirs);
+  g_auto(GStrv) builtin = self->dirs == NULL ? sprig_tool_plugin_builtin_dirs () : NULL;
 
-  return n > 0 ? g_canonicalize_filename (dirs[n - 1], NULL) : NULL;
+  if (self->dirs != NULL)
+    {
+      guint n = g_strv_length (self->dirs);
+      g_autofree char *last = n > 0 ? g_canonicalize_filename (self->dirs[n - 1], NULL) : NULL;
+
+      return g_strcmp0 (canonical, last) == 0;
+    }
+  for (guint i = 0; builtin[i] != NULL; i++)
+    {
+      g_autofree char *dir = g_canonicalize_filename (builtin[i], NULL);
+
+      if (g_str_equal (dir, canonical))
+        return TRUE;
+    }
+  return FALSE;
 }
 
 static void
 show_tools (SprigToolsPage *self,
             GPtrArray      *errors)
 {
-  g_auto(GStrv) default_dirs = self->dirs == NULL ? sprig_tool_plugin_dirs () : NULL;
-  char **dirs = self->dirs != NULL ? self->dirs : default_dirs;
-  g_autofree char *builtins = builtin_dir (dirs);
   static const char *const read_file_permissions[] = { "files-read", NULL };
   guint n_plugins = 0;
 
@@ -258,7 +272,7 @@ show_tools (SprigToolsPage *self,
       const SprigToolPluginInfo *info = self->infos->pdata[i];
       g_autofree char *folder = g_path_get_dirname (info->path);
       g_autofree char *canonical = g_canonicalize_filename (folder, NULL);
-      gboolean builtin = g_strcmp0 (canonical, builtins) == 0;
+      gboolean builtin = is_builtin_dir (self, canonical);
 
       add_tool_row (self, builtin ? self->builtin_group : self->plugins_group, info->id,
                     info->name, info->description, info->read_only,

@@ -226,12 +226,15 @@ sprig_tool_plugin_dirs (void)
   GPtrArray *dirs = g_ptr_array_new ();
   g_auto(GStrv) builtin = sprig_tool_plugin_builtin_dirs ();
 
-  g_ptr_array_add (dirs, g_build_filename (g_get_user_data_dir (), "sprig", "tools", NULL));
-  if (g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
-    g_ptr_array_add (dirs, g_strdup ("/app/lib/sprig/tools"));
+  /* Built-ins first: the scan keeps the first folder's plugin for an id found twice,
+   * so a plugin the user drops in as "calculator" can never stand in for the built-in
+   * (whose id is on by default) without being switched on itself. */
   for (guint i = 0; builtin[i] != NULL; i++)
     if (builtin[i][0] != '\0')
       g_ptr_array_add (dirs, g_strdup (builtin[i]));
+  g_ptr_array_add (dirs, g_build_filename (g_get_user_data_dir (), "sprig", "tools", NULL));
+  if (g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS))
+    g_ptr_array_add (dirs, g_strdup ("/app/lib/sprig/tools"));
   g_ptr_array_add (dirs, NULL);
   return (char **) g_ptr_array_free (dirs, FALSE);
 }

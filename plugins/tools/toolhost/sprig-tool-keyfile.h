@@ -43,11 +43,12 @@ void                 sprig_tool_plugin_info_free (SprigToolPluginInfo  *info);
 GPtrArray           *sprig_tool_plugin_info_scan (const char *const   *dirs,
                                                   GPtrArray          **errors);
 
-/* Where plugins live, in search order: $XDG_DATA_HOME/sprig/tools, then
- * /app/lib/sprig/tools inside a Flatpak, then the built-ins' folders. */
+/* Where plugins live, in search order: the built-ins' folders (first, so that their ids
+ * cannot be taken over), $XDG_DATA_HOME/sprig/tools, then /app/lib/sprig/tools inside
+ * a Flatpak. */
 char               **sprig_tool_plugin_dirs      (void);
 /* The built-ins' folders: $SPRIG_BUILTIN_TOOL_PATH (a search path; uninstalled builds
- * and tests) or the installed $pkglibdir/tools. The last entries of the list above. */
+ * and tests) or the installed $pkglibdir/tools. The first entries of the list above. */
 char               **sprig_tool_plugin_builtin_dirs (void);
 
 /* Whether @permission is one sprig-tool.h defines. */
