@@ -7,6 +7,9 @@
 --paginate         tools/list in two pages (nextCursor)
 --noise            print a line that is not JSON before answering initialize
 --ping             send the client a ping request after notifications/initialized
+--list-changed     offers the tools change (swaps "fail" for "added", sends
+                   notifications/tools/list_changed, then holds every tools/list answer)
+                   and release (answers the held tools/list requests, then the call)
 
 Tools: echo (returns its arguments), fail (isError), sleep (never answers), exit (the
 process exits with status 3), cancelled (the requestId of the last cancellation, or
@@ -33,7 +36,12 @@ TOOLS = [
     {"name": "cancelled", "description": "Last cancellation", "inputSchema": OBJ},
     {"name": "pinged", "description": "Ping answered", "inputSchema": OBJ},
 ]
-state = {"cancelled": None, "pinged": False}
+ADDED = {"name": "added", "description": "Added later", "inputSchema": OBJ,
+         "_meta": {"io.github.sprigchat/plugin": "later"}}
+if "--list-changed" in args:
+    TOOLS += [{"name": "change", "description": "Changes the tools", "inputSchema": OBJ},
+              {"name": "release", "description": "Answers tools/list", "inputSchema": OBJ}]
+state = {"cancelled": None, "pinged": False, "hold": False, "held": []}
 
 
 def send(msg):
@@ -63,9 +71,31 @@ def call(mid, params):
         text(mid, json.dumps(state["cancelled"]))
     elif name == "pinged":
         text(mid, json.dumps(state["pinged"]))
+    elif name == "change" and "--list-changed" in args:
+        TOOLS[:] = [t for t in TOOLS if t["name"] != "fail"] + [ADDED]
+        state["hold"] = True
+        send({"jsonrpc": "2.0", "method": "notifications/tools/list_changed"})
+        text(mid, "changed")
+    elif name == "release" and "--list-changed" in args:
+        state["hold"] = False
+        for held_id, held_params in state["held"]:
+            list_tools(held_id, held_params)
+        state["held"] = []
+        text(mid, "released")
     else:
         send({"jsonrpc": "2.0", "id": mid,
               "error": {"code": -32602, "message": "Unknown tool: %s" % name}})
+
+
+def list_tools(mid, params):
+    if state["hold"]:
+        state["held"].append((mid, params))
+    elif "--paginate" in args and "cursor" not in params:
+        result(mid, {"tools": TOOLS[:2], "nextCursor": "page2"})
+    elif "--paginate" in args:
+        result(mid, {"tools": TOOLS[2:]})
+    else:
+        result(mid, {"tools": TOOLS})
 
 
 for line in sys.stdin:
@@ -85,12 +115,7 @@ for line in sys.stdin:
     elif method == "notifications/cancelled":
         state["cancelled"] = params.get("requestId")
     elif method == "tools/list":
-        if "--paginate" in args and "cursor" not in params:
-            result(mid, {"tools": TOOLS[:2], "nextCursor": "page2"})
-        elif "--paginate" in args:
-            result(mid, {"tools": TOOLS[2:]})
-        else:
-            result(mid, {"tools": TOOLS})
+        list_tools(mid, params)
     elif method == "tools/call":
         call(mid, params)
     elif mid is not None:

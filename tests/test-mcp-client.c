@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "se-tools-private.h"
-#include "sprig-mcp-client.h"
+#include "sprig-mcp-client-private.h"
 
 /* Under AddressSanitizer the host reports the SIGSEGV itself, then exits with status 1 or,
  * with ASAN_OPTIONS=abort_on_error=1 (as CI runs it), dies of SIGABRT. */
@@ -181,6 +181,7 @@ test_toolhost_calculator (void)
   calc = find_tool (client, "calculator");
   g_assert_nonnull (calc);
   g_assert_true (calc->read_only);
+  g_assert_cmpstr (calc->plugin_id, ==, "calculator");
   g_assert_nonnull (strstr (calc->input_schema, "\"expression\""));
   defs = sprig_mcp_client_get_definitions (client);
   g_assert_cmpuint (defs->len, ==, 1);
@@ -356,6 +357,7 @@ test_server_features (void)
   g_assert_cmpuint (sprig_mcp_client_get_tools (client)->len, ==, 6);
   g_assert_true (find_tool (client, "echo")->read_only);
   g_assert_false (find_tool (client, "fail")->read_only);
+  g_assert_null (find_tool (client, "echo")->plugin_id);   /* the server does not say */
   o = call (client, "pinged", "{}", NULL);
   g_assert_cmpstr (o.text, ==, "true");
   outcome_clear (&o);
@@ -367,6 +369,114 @@ test_server_features (void)
   g_assert_error (o.error, G_IO_ERROR, G_IO_ERROR_INVALID_ARGUMENT);
   outcome_clear (&o);
   finish_client (client);
+}
+
+static void
+count_cb (SprigMcpClient *client,
+          guint          *count)
+{
+  (*count)++;
+}
+
+/* notifications/tools/list_changed: the client lists again (both pages), calls go on
+ * while that list is held back by the server, and "tools-changed" comes once the new
+ * list is in. */
+static void
+test_list_changed (void)
+{
+  SprigMcpClient *client = server_client ("--list-changed", "--paginate", NULL);
+  g_autoptr(GPtrArray) before = NULL;
+  guint changed = 0;
+  Outcome o = start (client);
+
+  g_assert_no_error (o.error);
+  outcome_clear (&o);
+  g_signal_connect (client, "tools-changed", G_CALLBACK (count_cb), &changed);
+  before = g_ptr_array_ref (sprig_mcp_client_get_tools (client));
+  g_assert_cmpuint (before->len, ==, 8);
+  g_assert_nonnull (find_tool (client, "fail"));
+  g_assert_null (find_tool (client, "added"));
+
+  /* the notification comes before this answer, so the new tools/list is on its way */
+  o = call (client, "change", "{}", NULL);
+  g_assert_cmpstr (o.text, ==, "changed");
+  outcome_clear (&o);
+  o = call (client, "echo", "{\"text\": \"meanwhile\"}", NULL);
+  g_assert_cmpstr (o.text, ==, "{\"text\": \"meanwhile\"}");
+  outcome_clear (&o);
+  g_assert_cmpuint (changed, ==, 0);
+  g_assert_true (sprig_mcp_client_get_tools (client) == before);
+
+  o = call (client, "release", "{}", NULL);
+  g_assert_cmpstr (o.text, ==, "released");
+  outcome_clear (&o);
+  while (changed == 0)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_cmpuint (changed, ==, 1);
+  g_assert_cmpuint (sprig_mcp_client_get_tools (client)->len, ==, 8);
+  g_assert_null (find_tool (client, "fail"));
+  g_assert_nonnull (find_tool (client, "added"));
+  g_assert_cmpstr (find_tool (client, "added")->plugin_id, ==, "later");
+  /* a reference taken before still holds the old list */
+  g_assert_cmpuint (before->len, ==, 8);
+  g_assert_cmpuint (sprig_mcp_client_get_n_starts (client), ==, 1);
+  o = call (client, "echo", "{}", NULL);
+  g_assert_cmpstr (o.text, ==, "{}");
+  outcome_clear (&o);
+  g_assert_cmpuint (changed, ==, 1);
+  finish_client (client);
+}
+
+static char *
+feed (SprigMcpClient *client,
+      const char     *line)
+{
+  return _sprig_mcp_client_feed_line_for_test (client, line, strlen (line));
+}
+
+#define LIST_CHANGED "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/tools/list_changed\"}"
+#define LIST_ANSWER(id, tools) "{\"jsonrpc\":\"2.0\",\"id\":" id ",\"result\":{\"tools\":" tools "}}"
+#define TOOL_A "{\"name\":\"a\",\"inputSchema\":{\"type\":\"object\"}}"
+
+/* The same, line by line: a bad answer keeps the tools, notifications during a list
+ * ask for one more list, and only a complete list changes the tools. */
+static void
+test_list_changed_lines (void)
+{
+  SprigMcpClient *client = _sprig_mcp_client_new_for_test ();
+  guint changed = 0;
+  char *sent;
+
+  g_signal_connect (client, "tools-changed", G_CALLBACK (count_cb), &changed);
+  sent = feed (client, LIST_CHANGED);
+  g_assert_cmpstr (sent, ==, "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/list\"}\n");
+  g_free (sent);
+  sent = feed (client, LIST_CHANGED);   /* one list at a time */
+  g_assert_cmpstr (sent, ==, "");
+  g_free (sent);
+  /* a malformed answer: no change, and the held notification lists again */
+  sent = feed (client, LIST_ANSWER ("1", "[{\"name\":\"nameless schema\"}]"));
+  g_assert_cmpstr (sent, ==, "{\"jsonrpc\":\"2.0\",\"id\":2,\"method\":\"tools/list\"}\n");
+  g_free (sent);
+  g_assert_cmpuint (changed, ==, 0);
+  g_assert_cmpuint (sprig_mcp_client_get_tools (client)->len, ==, 0);
+  /* an answer to no request is ignored */
+  g_free (feed (client, LIST_ANSWER ("7", "[" TOOL_A "]")));
+  g_assert_cmpuint (changed, ==, 0);
+  g_free (feed (client, LIST_ANSWER ("2", "[" TOOL_A "]")));
+  g_assert_cmpuint (changed, ==, 1);
+  g_assert_cmpuint (sprig_mcp_client_get_tools (client)->len, ==, 1);
+  g_assert_null (find_tool (client, "a")->plugin_id);
+  /* an error answer keeps the tools */
+  g_free (feed (client, LIST_CHANGED));
+  g_free (feed (client, "{\"jsonrpc\":\"2.0\",\"id\":3,\"error\":{\"code\":-1,\"message\":\"no\"}}"));
+  g_assert_cmpuint (changed, ==, 1);
+  g_assert_nonnull (find_tool (client, "a"));
+  /* the server's requests are still answered */
+  sent = feed (client, "{\"jsonrpc\":\"2.0\",\"id\":\"p\",\"method\":\"ping\"}");
+  g_assert_cmpstr (sent, ==, "{\"jsonrpc\":\"2.0\",\"id\":\"p\",\"result\":{}}\n");
+  g_free (sent);
+  g_assert_finalize_object (client);
 }
 
 static void
@@ -548,6 +658,8 @@ main (int   argc,
   g_test_add_func ("/sprig/mcp/server/negotiation", test_negotiation);
   g_test_add_func ("/sprig/mcp/server/unsupported-version", test_unsupported_version);
   g_test_add_func ("/sprig/mcp/server/pages-noise-ping-errors", test_server_features);
+  g_test_add_func ("/sprig/mcp/server/list-changed", test_list_changed);
+  g_test_add_func ("/sprig/mcp/list-changed-lines", test_list_changed_lines);
   g_test_add_func ("/sprig/mcp/server/cancel-notifies", test_cancel_notifies);
   g_test_add_func ("/sprig/mcp/server/exit-and-restart-limit", test_exit_and_restart_limit);
   g_test_add_func ("/sprig/mcp/server/spawn-fails", test_spawn_fails);

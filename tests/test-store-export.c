@@ -46,9 +46,12 @@ fill_store (SprigStore *store)
   gint64 gone = store_test_create_conversation (store, "Deleted");
   g_autoptr(SprigConversation) conv = sprig_store_get_conversation_sync (store, fr, NULL);
   g_autoptr(SprigToolCall) call = sprig_tool_call_new ("c1", "get_time", "{\"tz\":\"CET\"}");
+  g_autoptr(SprigToolCall) unknown = sprig_tool_call_new ("c0", "clock", "{}");
   g_autoptr(GAsyncResult) res = NULL;
   GAsyncResult *slot = NULL;
   gint64 q, a1, reply;
+
+  call->status = g_strdup ("done");
 
   q = store_test_append (store, zh, 0, SPRIG_MESSAGE_ROLE_USER, "什么是智慧密度？");
   a1 = store_test_append (store, zh, q, SPRIG_MESSAGE_ROLE_ASSISTANT, "第一个回答");
@@ -72,12 +75,38 @@ fill_store (SprigStore *store)
   res = store_test_wait (&slot);
   g_assert_cmpint (sprig_store_add_tool_call_finish (store, res, NULL), >, 0);
   g_clear_object (&res);
+  /* A call whose status is unknown (stored before v4) exports null and comes back NULL. */
+  sprig_store_add_tool_call_async (store, reply, unknown, NULL, store_test_cb, &slot);
+  res = store_test_wait (&slot);
+  g_assert_cmpint (sprig_store_add_tool_call_finish (store, res, NULL), >, 0);
+  g_clear_object (&res);
   g_assert_true (store_test_finish_reply (store, reply, SPRIG_MESSAGE_STATUS_COMPLETE, NULL));
 
   store_test_append (store, gone, 0, SPRIG_MESSAGE_ROLE_USER, "not exported");
   sprig_store_delete_conversation_async (store, gone, NULL, store_test_cb, &slot);
   res = store_test_wait (&slot);
   g_assert_true (sprig_store_delete_conversation_finish (store, res, NULL));
+}
+
+/* The reply of "Recette française" in @store, with the calls fill_store() gave it. */
+static void
+assert_tool_statuses (SprigStore *store)
+{
+  g_autoptr(GPtrArray) msgs = NULL;
+  SprigMessage *reply;
+
+  for (gint64 id = 1; id < 10 && msgs == NULL; id++)
+    {
+      g_autoptr(SprigConversation) conv = sprig_store_get_conversation_sync (store, id, NULL);
+
+      if (conv != NULL && g_str_equal (conv->title, "Recette française"))
+        msgs = sprig_store_list_messages_sync (store, id, NULL);
+    }
+  g_assert_nonnull (msgs);
+  reply = msgs->pdata[msgs->len - 1];
+  g_assert_cmpuint (reply->tool_calls->len, ==, 2);
+  g_assert_cmpstr (((SprigToolCall *) reply->tool_calls->pdata[0])->status, ==, "done");
+  g_assert_null (((SprigToolCall *) reply->tool_calls->pdata[1])->status);
 }
 
 /* The conversations array of an export, without the export time. */
@@ -122,6 +151,7 @@ test_round_trip (void)
   g_assert_cmpint (import_file (b, json_a, &error), ==, 2);
   g_assert_no_error (error);
   g_assert_cmpint (sprig_store_count_messages_sync (b, NULL), ==, 5);
+  assert_tool_statuses (b);
 
   /* b has one more conversation: drop it from b's export before comparing. */
   g_assert_cmpint (export_all (b, out_b, &error), ==, 3);
@@ -173,7 +203,8 @@ test_export_one (void)
   g_assert_true (g_str_has_prefix (md, "# Recette française\n"));
   g_assert_nonnull (strstr (md, "> Réponds en français."));
   g_assert_nonnull (strstr (md, "## Assistant\n\n<details><summary>Reasoning</summary>\n\nhmm"));
-  g_assert_nonnull (strstr (md, "`get_time`"));
+  g_assert_nonnull (strstr (md, "`get_time` (done)"));
+  g_assert_nonnull (strstr (md, "`clock`\n"));
 
   sprig_store_export_conversation_async (store, 2, SPRIG_EXPORT_JSON, json_file, NULL,
                                          store_test_cb, &slot);
@@ -232,6 +263,16 @@ static const struct
       "\"created_at\":\"2024-01-01T00:00:00Z\",\"updated_at\":\"2024-01-01T00:00:00Z\"}")),
     SPRIG_STORE_ERROR_INVALID },
   { "duplicate id", DOC ("1", CONV ("\"a\"", GOOD_MESSAGE "," GOOD_MESSAGE)),
+    SPRIG_STORE_ERROR_INVALID },
+  { "bad tool status", DOC ("1", CONV ("\"a\"",
+      "{\"id\":1,\"parent\":null,\"role\":\"assistant\",\"status\":\"complete\",\"content\":\"x\","
+      "\"tool_calls\":[{\"name\":\"clock\",\"arguments\":\"{}\",\"status\":\"exploded\"}],"
+      "\"created_at\":\"2024-01-01T00:00:00Z\",\"updated_at\":\"2024-01-01T00:00:00Z\"}")),
+    SPRIG_STORE_ERROR_INVALID },
+  { "tool status number", DOC ("1", CONV ("\"a\"",
+      "{\"id\":1,\"parent\":null,\"role\":\"assistant\",\"status\":\"complete\",\"content\":\"x\","
+      "\"tool_calls\":[{\"name\":\"clock\",\"arguments\":\"{}\",\"status\":3}],"
+      "\"created_at\":\"2024-01-01T00:00:00Z\",\"updated_at\":\"2024-01-01T00:00:00Z\"}")),
     SPRIG_STORE_ERROR_INVALID },
   { "huge tokens", DOC ("1", CONV ("\"a\"",
       "{\"id\":1,\"parent\":null,\"role\":\"user\",\"status\":\"complete\",\"content\":\"x\","

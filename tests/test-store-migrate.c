@@ -169,6 +169,51 @@ test_migrate_v2_v3 (void)
   store_test_rmdir (dir);
 }
 
+/* v3 to v4 adds a status per tool call: old calls read as unknown (NULL), new ones keep
+ * theirs, and the CHECK holds the same list as sprig_tool_call_status_is_valid(). */
+static void
+test_migrate_v3_v4 (void)
+{
+  g_autofree char *dir = store_test_mkdtemp ();
+  g_autofree char *path = g_build_filename (dir, "sprig.db", NULL);
+  g_autofree char *backup = g_strconcat (path, ".v3.bak", NULL);
+  g_autofree char *fresh = fresh_schema (dir);
+  g_autofree char *migrated = NULL;
+  g_autofree char *kept = NULL;
+  g_autoptr(SprigStore) store = NULL;
+  g_autoptr(SprigMessage) msg = NULL;
+  g_autoptr(GError) error = NULL;
+  SprigToolCall *call;
+  sqlite3 *db = NULL;
+  char *err = NULL;
+
+  load_fixture (path, 3, NULL);
+  store = store_test_new_open (path);
+  msg = sprig_store_get_message_sync (store, 6, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (msg->tool_calls->len, ==, 1);
+  call = msg->tool_calls->pdata[0];
+  g_assert_cmpstr (call->name, ==, "get_time");
+  g_assert_cmpstr (call->result, ==, "12:00");
+  g_assert_null (call->status);
+  g_assert_cmpfloat (msg->first_token_ms, ==, 84.5);
+  g_assert_finalize_object (g_steal_pointer (&store));
+  migrated = schema_of (path);
+  g_assert_cmpstr (migrated, ==, fresh);
+  kept = query_text (backup, "PRAGMA user_version");
+  g_assert_cmpstr (kept, ==, "3\n");
+
+  g_assert_cmpint (sqlite3_open (path, &db), ==, SQLITE_OK);
+  sqlite3_exec (db, "UPDATE tool_calls SET status = 'skipped' WHERE id = 1", NULL, NULL, &err);
+  g_assert_null (err);
+  sqlite3_exec (db, "UPDATE tool_calls SET status = 'exploded' WHERE id = 1", NULL, NULL, &err);
+  g_assert_nonnull (err);
+  g_assert_nonnull (strstr (err, "CHECK"));
+  sqlite3_free (err);
+  g_assert_cmpint (sqlite3_close (db), ==, SQLITE_OK);
+  store_test_rmdir (dir);
+}
+
 static void
 test_migrate_builds_index (void)
 {
@@ -214,8 +259,10 @@ test_current_version_untouched (void)
   load_fixture (path, SPRIG_STORE_SCHEMA_VERSION, NULL);
   store = store_test_new_open (path);
   msg = sprig_store_get_message_sync (store, 6, NULL);
-  g_assert_cmpuint (msg->tool_calls->len, ==, 1);
+  g_assert_cmpuint (msg->tool_calls->len, ==, 2);
   g_assert_cmpstr (((SprigToolCall *) msg->tool_calls->pdata[0])->result, ==, "12:00");
+  g_assert_cmpstr (((SprigToolCall *) msg->tool_calls->pdata[0])->status, ==, "done");
+  g_assert_cmpstr (((SprigToolCall *) msg->tool_calls->pdata[1])->status, ==, "denied");
   g_assert_cmpstr (msg->backend, ==, "cpu");
   g_assert_cmpfloat (msg->first_token_ms, ==, 84.5);
   g_assert_finalize_object (g_steal_pointer (&store));
@@ -295,6 +342,7 @@ main (int   argc,
   g_test_add_func ("/sprig/store/fixtures-cover-every-version", test_fixtures_cover_every_version);
   g_test_add_func ("/sprig/store/migrate-v1-v2", test_migrate_v1_v2);
   g_test_add_func ("/sprig/store/migrate-v2-v3", test_migrate_v2_v3);
+  g_test_add_func ("/sprig/store/migrate-v3-v4", test_migrate_v3_v4);
   g_test_add_func ("/sprig/store/migrate-builds-index", test_migrate_builds_index);
   g_test_add_func ("/sprig/store/current-version-untouched", test_current_version_untouched);
   g_test_add_func ("/sprig/store/failed-migration-rolls-back", test_failed_migration_rolls_back);

@@ -547,13 +547,19 @@ test_tools (Fixture       *f,
   SprigToolCall *loaded;
   gint64 call_id;
 
+  call->status = g_strdup ("running");
   sprig_store_add_tool_call_async (f->store, reply, call, NULL, store_test_cb, &slot);
   res = store_test_wait (&slot);
   call_id = sprig_store_add_tool_call_finish (f->store, res, &error);
   g_assert_no_error (error);
   g_clear_object (&res);
-  sprig_store_set_tool_result_async (f->store, call_id, "12:00", FALSE, NULL, store_test_cb,
-                                     &slot);
+  msg = sprig_store_get_message_sync (f->store, reply, &error);
+  g_assert_cmpstr (((SprigToolCall *) msg->tool_calls->pdata[0])->status, ==, "running");
+  g_assert_null (((SprigToolCall *) msg->tool_calls->pdata[0])->result);
+  g_clear_pointer (&msg, sprig_message_free);
+
+  sprig_store_set_tool_result_async (f->store, call_id, "12:00", FALSE, "done", NULL,
+                                     store_test_cb, &slot);
   res = store_test_wait (&slot);
   g_assert_true (sprig_store_set_tool_result_finish (f->store, res, &error));
   g_clear_object (&res);
@@ -565,6 +571,38 @@ test_tools (Fixture       *f,
   g_assert_cmpstr (loaded->name, ==, "get_time");
   g_assert_cmpstr (loaded->arguments, ==, "{\"tz\":\"UTC\"}");
   g_assert_cmpstr (loaded->result, ==, "12:00");
+  g_assert_false (loaded->is_error);
+  g_assert_cmpstr (loaded->status, ==, "done");
+  g_clear_pointer (&msg, sprig_message_free);
+
+  /* NULL keeps the stored status; an unknown one is refused and changes nothing. */
+  sprig_store_set_tool_result_async (f->store, call_id, "12:01", TRUE, NULL, NULL,
+                                     store_test_cb, &slot);
+  res = store_test_wait (&slot);
+  g_assert_true (sprig_store_set_tool_result_finish (f->store, res, &error));
+  g_clear_object (&res);
+  sprig_store_set_tool_result_async (f->store, call_id, "oops", FALSE, "exploded", NULL,
+                                     store_test_cb, &slot);
+  res = store_test_wait (&slot);
+  g_assert_false (sprig_store_set_tool_result_finish (f->store, res, &error));
+  g_assert_error (error, SPRIG_STORE_ERROR, SPRIG_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_clear_object (&res);
+  msg = sprig_store_get_message_sync (f->store, reply, &error);
+  loaded = msg->tool_calls->pdata[0];
+  g_assert_cmpstr (loaded->result, ==, "12:01");
+  g_assert_true (loaded->is_error);
+  g_assert_cmpstr (loaded->status, ==, "done");
+
+  g_free (call->status);
+  call->status = g_strdup ("Done");
+  sprig_store_add_tool_call_async (f->store, reply, call, NULL, store_test_cb, &slot);
+  res = store_test_wait (&slot);
+  g_assert_cmpint (sprig_store_add_tool_call_finish (f->store, res, &error), ==, -1);
+  g_assert_error (error, SPRIG_STORE_ERROR, SPRIG_STORE_ERROR_INVALID);
+  g_clear_error (&error);
+  g_clear_object (&res);
+  g_clear_pointer (&call->status, g_free);
 
   sprig_store_add_tool_call_async (f->store, 777, call, NULL, store_test_cb, &slot);
   res = store_test_wait (&slot);

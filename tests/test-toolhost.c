@@ -125,6 +125,9 @@ test_handshake_list_call (void)
                    SE_JSON_OBJECT);
   g_assert_true (sprig_json_get_bool (se_json_node_get_member (tool, "annotations"),
                                       "readOnlyHint", FALSE));
+  /* loaded from a .so: the plugin id is the module's name */
+  g_assert_cmpstr (sprig_json_get_string (se_json_node_get_member (tool, "_meta"),
+                                          "io.github.sprigchat/plugin"), ==, "calculator");
   result = se_json_node_get_member (ok, "result");
   g_assert_false (sprig_json_get_bool (result, "isError", TRUE));
   content = se_json_node_get_element (se_json_node_get_member (result, "content"), 0);
@@ -262,6 +265,10 @@ test_plugin_dir (void)
   g_assert_cmpuint (se_json_node_get_size (tools), ==, 1);
   g_assert_cmpstr (sprig_json_get_string (se_json_node_get_element (tools, 0), "name"), ==,
                    "calculator");
+  /* loaded through a key file: the plugin id is the key file's */
+  g_assert_cmpstr (sprig_json_get_string (se_json_node_get_member (se_json_node_get_element (tools, 0),
+                                                                   "_meta"),
+                                          "io.github.sprigchat/plugin"), ==, "calc");
   g_unlink (good);
   g_unlink (bad);
   g_unlink (link);

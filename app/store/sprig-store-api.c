@@ -16,6 +16,7 @@ copy_tool_call (const SprigToolCall *call)
   copy->id = call->id;
   copy->result = g_strdup (call->result);
   copy->is_error = call->is_error;
+  copy->status = g_strdup (call->status);
   return copy;
 }
 
@@ -475,6 +476,7 @@ sprig_store_set_tool_result_async (SprigStore          *self,
                                    gint64               tool_call_id,
                                    const char          *result_text,
                                    gboolean             is_error,
+                                   const char          *status,
                                    GCancellable        *cancellable,
                                    GAsyncReadyCallback  callback,
                                    gpointer             user_data)
@@ -485,6 +487,7 @@ sprig_store_set_tool_result_async (SprigStore          *self,
   args = _sprig_store_args_new ();
   args->id = tool_call_id;
   args->text = g_strdup (result_text);
+  args->text2 = g_strdup (status);
   args->num = is_error;
   _sprig_store_queue (self, _sprig_store_op_set_tool_result, args,
                       SPRIG_STORE_RESULT_BOOLEAN, NULL,

@@ -54,6 +54,7 @@ add_tool_calls (JsonBuilder        *builder,
       add_string (builder, "result", call->result);
       json_builder_set_member_name (builder, "is_error");
       json_builder_add_boolean_value (builder, call->is_error);
+      add_string (builder, "status", call->status);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);
@@ -227,8 +228,10 @@ append_markdown_message (GString            *md,
     {
       const SprigToolCall *call = g_ptr_array_index (msg->tool_calls, i);
 
-      g_string_append_printf (md, "**%s** `%s`\n\n```json\n%s\n```\n\n", _("Tool call"),
-                              call->name, call->arguments);
+      g_string_append_printf (md, "**%s** `%s`", _("Tool call"), call->name);
+      if (call->status != NULL)
+        g_string_append_printf (md, " (%s)", call->status);
+      g_string_append_printf (md, "\n\n```json\n%s\n```\n\n", call->arguments);
       if (call->result != NULL)
         g_string_append_printf (md, "```\n%s\n```\n\n", call->result);
     }

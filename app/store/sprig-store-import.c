@@ -151,8 +151,11 @@ read_tool_calls (JsonObject   *obj,
           !get_string (cobj, "name", FALSE, &call->name, error) ||
           !get_string (cobj, "arguments", FALSE, &call->arguments, error) ||
           !get_string (cobj, "result", TRUE, &call->result, error) ||
-          !get_bool (cobj, "is_error", &call->is_error, error))
+          !get_bool (cobj, "is_error", &call->is_error, error) ||
+          !get_string (cobj, "status", TRUE, &call->status, error))
         return FALSE;
+      if (!sprig_tool_call_status_is_valid (call->status))
+        return invalid (error, "status", _("is not a tool call status"));
       g_ptr_array_add (msg->tool_calls, g_steal_pointer (&call));
     }
   return TRUE;

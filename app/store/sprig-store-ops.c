@@ -29,6 +29,15 @@ not_found (const char *what,
   return FALSE;
 }
 
+static gboolean
+invalid_status (const char *status,
+                GError    **error)
+{
+  g_set_error (error, SPRIG_STORE_ERROR, SPRIG_STORE_ERROR_INVALID,
+               _("“%s” is not a tool call status."), status);
+  return FALSE;
+}
+
 SprigConversation *
 _sprig_store_read_conversation (SprigStmt *stmt)
 {
@@ -81,7 +90,7 @@ load_tool_calls (SprigStoreDb *db,
                  GError      **error)
 {
   g_autoptr(SprigStmt) stmt = _sprig_store_db_prepare (db,
-    "SELECT id, call_id, name, arguments, result, is_error FROM tool_calls "
+    "SELECT id, call_id, name, arguments, result, is_error, status FROM tool_calls "
     "WHERE message_id = ?1 ORDER BY position", error);
   int rc;
 
@@ -99,6 +108,7 @@ load_tool_calls (SprigStoreDb *db,
       call->arguments = _sprig_stmt_dup_text (stmt, 3);
       call->result = _sprig_stmt_dup_text (stmt, 4);
       call->is_error = sqlite3_column_int (stmt, 5) != 0;
+      call->status = _sprig_stmt_dup_text (stmt, 6);
       g_ptr_array_add (msg->tool_calls, call);
     }
   return rc == SQLITE_DONE;
@@ -698,12 +708,14 @@ _sprig_store_insert_tool_call (SprigStoreDb        *db,
 {
   g_autoptr(SprigStmt) stmt = _sprig_store_db_prepare (db,
     "INSERT INTO tool_calls (message_id, position, call_id, name, arguments, result, "
-    "is_error, created_at, updated_at) VALUES (?1, "
+    "is_error, status, created_at, updated_at) VALUES (?1, "
     "  CASE WHEN ?2 >= 0 THEN ?2 ELSE (SELECT coalesce(max(position) + 1, 0) FROM tool_calls "
-    "  WHERE message_id = ?1) END, ?3, ?4, ?5, ?6, ?7, ?8, ?8)", error);
+    "  WHERE message_id = ?1) END, ?3, ?4, ?5, ?6, ?7, ?9, ?8, ?8)", error);
 
   if (stmt == NULL)
     return FALSE;
+  if (!sprig_tool_call_status_is_valid (call->status))
+    return invalid_status (call->status, error);
   sqlite3_bind_int64 (stmt, 1, message_id);
   sqlite3_bind_int (stmt, 2, position);
   _sprig_stmt_bind_text (stmt, 3, call->call_id);
@@ -712,6 +724,7 @@ _sprig_store_insert_tool_call (SprigStoreDb        *db,
   _sprig_stmt_bind_text (stmt, 6, call->result);
   sqlite3_bind_int (stmt, 7, call->is_error ? 1 : 0);
   sqlite3_bind_int64 (stmt, 8, g_get_real_time ());
+  _sprig_stmt_bind_text (stmt, 9, call->status);
   if (!_sprig_store_db_run (db, stmt, error))
     return FALSE;
   if (id != NULL)
@@ -756,16 +769,20 @@ _sprig_store_op_set_tool_result (SprigStoreDb *db,
   SprigStoreArgs *args = data;
   g_autoptr(SprigStmt) stmt = NULL;
 
+  if (!sprig_tool_call_status_is_valid (args->text2))
+    return invalid_status (args->text2, error);
   if (!_sprig_store_db_require_open (db, TRUE, error))
     return FALSE;
   stmt = _sprig_store_db_prepare (db, "UPDATE tool_calls SET result = ?2, is_error = ?3, "
-                                      "updated_at = ?4 WHERE id = ?1", error);
+                                      "updated_at = ?4, status = coalesce(?5, status) "
+                                      "WHERE id = ?1", error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, args->id);
   _sprig_stmt_bind_text (stmt, 2, args->text != NULL ? args->text : "");
   sqlite3_bind_int (stmt, 3, args->num ? 1 : 0);
   sqlite3_bind_int64 (stmt, 4, g_get_real_time ());
+  _sprig_stmt_bind_text (stmt, 5, args->text2);
   if (!_sprig_store_db_run (db, stmt, error))
     return FALSE;
   if (sqlite3_changes (db->sql) == 0)

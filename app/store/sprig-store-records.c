@@ -93,7 +93,25 @@ sprig_tool_call_free (SprigToolCall *call)
   g_free (call->name);
   g_free (call->arguments);
   g_free (call->result);
+  g_free (call->status);
   g_free (call);
+}
+
+/* The ids of SprigToolCallState (app/sprig-tool-call-item.c); the store stays GLib-only,
+ * so it keeps its own copy, and the v4 CHECK constraint holds the same list. */
+gboolean
+sprig_tool_call_status_is_valid (const char *status)
+{
+  static const char *const valid[] = {
+    "queued", "waiting", "running", "done", "failed", "denied", "cancelled", "skipped",
+  };
+
+  if (status == NULL)
+    return TRUE;
+  for (guint i = 0; i < G_N_ELEMENTS (valid); i++)
+    if (g_str_equal (status, valid[i]))
+      return TRUE;
+  return FALSE;
 }
 
 void

@@ -122,7 +122,15 @@ static const char schema_v3[] =
   "ALTER TABLE messages ADD COLUMN first_token_ms REAL NOT NULL DEFAULT 0;"
   "ALTER TABLE messages ADD COLUMN backend TEXT;";
 
-const char *const _sprig_store_schema_steps[] = { schema_v1, schema_v2, schema_v3, NULL };
+/* v4: the state a tool call's card showed last (SprigToolCall.status); NULL for calls
+ * stored before, which the UI shows as unknown. */
+static const char schema_v4[] =
+  "ALTER TABLE tool_calls ADD COLUMN status TEXT CHECK (status IS NULL OR status IN ("
+  "  'queued', 'waiting', 'running', 'done', 'failed', 'denied', 'cancelled', 'skipped'));";
+
+const char *const _sprig_store_schema_steps[] = {
+  schema_v1, schema_v2, schema_v3, schema_v4, NULL
+};
 
 G_STATIC_ASSERT (G_N_ELEMENTS (_sprig_store_schema_steps) == SPRIG_STORE_SCHEMA_VERSION + 1);
 

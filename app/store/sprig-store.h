@@ -90,6 +90,8 @@ typedef struct
   char    *arguments;     /* JSON text as the model wrote it */
   char    *result;        /* NULL until the tool answered */
   gboolean is_error;
+  char    *status;        /* the card's state: "queued", "waiting", "running", "done",
+                           * "failed", "denied", "cancelled", "skipped"; NULL: unknown */
 } SprigToolCall;
 
 typedef struct
@@ -145,6 +147,8 @@ SprigToolCall     *sprig_tool_call_new           (const char *call_id,
                                                   const char *name,
                                                   const char *arguments);
 void               sprig_tool_call_free          (SprigToolCall *call);
+/* TRUE for NULL and for the states SprigToolCall.status may hold. */
+gboolean           sprig_tool_call_status_is_valid (const char *status);
 void               sprig_search_hit_free         (SprigSearchHit *hit);
 
 const char        *sprig_message_role_to_string   (SprigMessageRole role);
@@ -164,7 +168,7 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC (SprigSearchHit, sprig_search_hit_free)
 G_DECLARE_FINAL_TYPE (SprigStore, sprig_store, SPRIG, STORE, GObject)
 
 /* The newest schema version this build knows. */
-#define SPRIG_STORE_SCHEMA_VERSION 3
+#define SPRIG_STORE_SCHEMA_VERSION 4
 
 char       *sprig_store_default_path        (void);
 SprigStore *sprig_store_new                 (const char *path);
@@ -335,7 +339,9 @@ gboolean sprig_store_finish_reply_finish (SprigStore    *self,
                                           GAsyncResult  *result,
                                           GError       **error);
 
-/* Tool calls of an assistant message, and remembered tool permissions. */
+/* Tool calls of an assistant message, and remembered tool permissions. A status that
+ * sprig_tool_call_status_is_valid() refuses is SPRIG_STORE_ERROR_INVALID; set_tool_result
+ * with a NULL @status keeps the stored one. */
 void     sprig_store_add_tool_call_async        (SprigStore          *self,
                                                  gint64               message_id,
                                                  const SprigToolCall *call,
@@ -349,6 +355,7 @@ void     sprig_store_set_tool_result_async      (SprigStore          *self,
                                                  gint64               tool_call_id,
                                                  const char          *result_text,
                                                  gboolean             is_error,
+                                                 const char          *status,
                                                  GCancellable        *cancellable,
                                                  GAsyncReadyCallback  callback,
                                                  gpointer             user_data);

@@ -57,7 +57,16 @@ SAMPLE_V3 = SAMPLE_V2.replace("INSERT INTO messages VALUES",
                               "INSERT INTO messages (%s) VALUES" % V1_MESSAGE_COLUMNS) + """
 UPDATE messages SET first_token_ms = 84.5, backend = 'cpu' WHERE id IN (2, 6);
 """
-SAMPLES = {1: SAMPLE_V1, 2: SAMPLE_V2, 3: SAMPLE_V3}
+# v4 added a column to tool_calls, so the v2 row names its columns too.
+V2_TOOL_CALL_COLUMNS = ("id, message_id, position, call_id, name, arguments, result, is_error, "
+                        "created_at, updated_at")
+SAMPLE_V4 = SAMPLE_V3.replace("INSERT INTO tool_calls VALUES",
+                              "INSERT INTO tool_calls (%s) VALUES" % V2_TOOL_CALL_COLUMNS) + """
+INSERT INTO tool_calls VALUES (2, 6, 1, 'call-2', 'read_file', '{"purpose":"recette"}',
+  'The user denied this tool call.', 1, 1700000401700000, 1700000401800000, 'denied');
+UPDATE tool_calls SET status = 'done' WHERE id = 1;
+"""
+SAMPLES = {1: SAMPLE_V1, 2: SAMPLE_V2, 3: SAMPLE_V3, 4: SAMPLE_V4}
 
 
 def write(version, sample):

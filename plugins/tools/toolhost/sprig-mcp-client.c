@@ -12,9 +12,10 @@
 
 #include "se-tools-private.h"
 #include "sprig-jsonrpc.h"
-#include "sprig-mcp-client.h"
+#include "sprig-mcp-client-private.h"
 
 #define LOAD_ERRORS_META "io.github.sprigchat/loadErrors"
+#define PLUGIN_META "io.github.sprigchat/plugin"
 #define MAX_LIST_PAGES 64
 #define MAX_BACKOFF_MS 30000
 
@@ -46,12 +47,23 @@ struct _SprigMcpClient
 
   GPtrArray *tools;       /* SprigMcpTool */
   GPtrArray *new_tools;   /* while tools/list pages come in */
+  GPtrArray *relist_tools;  /* the same for a list after notifications/tools/list_changed */
+  gboolean relisting;     /* such a list is under way */
+  gboolean relist_again;  /* and another notification came meanwhile */
   char *protocol_version;
   char *server_name;
   GStrv load_errors;
 };
 
 G_DEFINE_FINAL_TYPE (SprigMcpClient, sprig_mcp_client, G_TYPE_OBJECT)
+
+enum
+{
+  TOOLS_CHANGED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
 
 struct _Proc
 {
@@ -69,12 +81,14 @@ struct _Proc
   gboolean exited;
   GSource *kill_timer;
   GSource *term_timer;
+  GString *capture;         /* a test's stand-in process: lines sent land here */
 };
 
 typedef enum
 {
   REQ_INITIALIZE,
   REQ_LIST,
+  REQ_RELIST,               /* tools/list after notifications/tools/list_changed */
   REQ_CALL,
 } ReqKind;
 
@@ -100,6 +114,7 @@ static void proc_kill (Proc *proc, const char *reason);
 static void client_proc_stopped (SprigMcpClient *client, Proc *proc, const char *reason);
 static void send_call (SprigMcpClient *client, GTask *task, const char *name,
                        const char *arguments);
+static void start_relist (Proc *proc);
 
 /* Processes */
 
@@ -128,6 +143,8 @@ proc_unref (Proc *proc)
   g_queue_clear_full (&proc->writes, g_free);
   g_free (proc->writing);
   g_free (proc->stop_reason);
+  if (proc->capture != NULL)
+    g_string_free (proc->capture, TRUE);
   clear_source (&proc->kill_timer);
   clear_source (&proc->term_timer);
   g_clear_object (&proc->io_cancel);
@@ -215,6 +232,12 @@ proc_send (Proc *proc,
 {
   if (proc->close_when_written || proc->exited)
     {
+      g_free (line);
+      return;
+    }
+  if (proc->capture != NULL)
+    {
+      g_string_append (proc->capture, line);
       g_free (line);
       return;
     }
@@ -336,6 +359,19 @@ read_done (GObject      *source,
 }
 
 static Proc *
+proc_new (SprigMcpClient *client)
+{
+  Proc *proc = g_new0 (Proc, 1);
+
+  proc->ref = 1;
+  proc->client = client;
+  proc->io_cancel = g_cancellable_new ();
+  proc->pending = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
+                                         (GDestroyNotify) pending_free);
+  return proc;
+}
+
+static Proc *
 proc_spawn (SprigMcpClient *client,
             GError        **error)
 {
@@ -346,16 +382,11 @@ proc_spawn (SprigMcpClient *client,
                            G_SUBPROCESS_FLAGS_STDIN_PIPE | G_SUBPROCESS_FLAGS_STDOUT_PIPE, error);
   if (sub == NULL)
     return NULL;
-  proc = g_new0 (Proc, 1);
-  proc->ref = 1;
-  proc->client = client;
+  proc = proc_new (client);
   proc->sub = g_steal_pointer (&sub);
   proc->in = g_object_ref (g_subprocess_get_stdin_pipe (proc->sub));
   proc->out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (proc->sub));
   g_data_input_stream_set_newline_type (proc->out, G_DATA_STREAM_NEWLINE_TYPE_LF);
-  proc->io_cancel = g_cancellable_new ();
-  proc->pending = g_hash_table_new_full (g_int64_hash, g_int64_equal, NULL,
-                                         (GDestroyNotify) pending_free);
   g_subprocess_wait_async (proc->sub, NULL, wait_done, proc_ref (proc));
   g_data_input_stream_read_line_async (proc->out, G_PRIORITY_DEFAULT, proc->io_cancel, read_done,
                                        proc_ref (proc));
@@ -483,11 +514,13 @@ tool_free (SprigMcpTool *tool)
   g_free (tool->name);
   g_free (tool->description);
   g_free (tool->input_schema);
+  g_free (tool->plugin_id);
   g_free (tool);
 }
 
+/* Appends the tools of one tools/list page to @into; FALSE for a malformed page. */
 static gboolean
-read_tools (SprigMcpClient   *client,
+read_tools (GPtrArray        *into,
             const SeJsonNode *result)
 {
   SeJsonNode *tools = se_json_node_get_member (result, "tools");
@@ -509,9 +542,37 @@ read_tools (SprigMcpClient   *client,
       tool->input_schema = se_json_node_to_string (schema, SE_JSON_STYLE_COMPACT);
       tool->read_only = sprig_json_get_bool (se_json_node_get_member (t, "annotations"),
                                              "readOnlyHint", FALSE);
-      g_ptr_array_add (client->new_tools, tool);
+      tool->plugin_id = g_strdup (sprig_json_get_string (se_json_node_get_member (t, "_meta"),
+                                                         PLUGIN_META));
+      g_ptr_array_add (into, tool);
     }
   return TRUE;
+}
+
+/* Asks for the page after @result when it names one; FALSE when the list is complete. */
+static gboolean
+request_next_page (Proc             *proc,
+                   ReqKind           kind,
+                   const SeJsonNode *result,
+                   guint             n_so_far)
+{
+  const char *cursor = sprig_json_get_string (result, "nextCursor");
+  GString *params;
+
+  if (cursor == NULL || n_so_far >= MAX_LIST_PAGES * 1000)
+    return FALSE;
+  params = g_string_new ("{");
+  sprig_json_append_member_string (params, "cursor", cursor);
+  g_string_append_c (params, '}');
+  proc_request (proc, kind, "tools/list", params->str, NULL);
+  g_string_free (params, TRUE);
+  return TRUE;
+}
+
+static GPtrArray *
+tool_array_new (void)
+{
+  return g_ptr_array_new_with_free_func ((GDestroyNotify) tool_free);
 }
 
 static void
@@ -519,28 +580,79 @@ on_list (Proc             *proc,
          const SeJsonNode *result)
 {
   SprigMcpClient *client = proc->client;
-  const char *cursor = sprig_json_get_string (result, "nextCursor");
 
-  if (!read_tools (client, result))
+  if (!read_tools (client->new_tools, result))
     {
       fail_start (proc, SPRIG_MCP_ERROR_PROTOCOL, "its tools/list answer is malformed");
       return;
     }
-  if (cursor != NULL && client->new_tools->len < MAX_LIST_PAGES * 1000)
-    {
-      GString *params = g_string_new ("{");
-
-      sprig_json_append_member_string (params, "cursor", cursor);
-      g_string_append_c (params, '}');
-      proc_request (proc, REQ_LIST, "tools/list", params->str, NULL);
-      g_string_free (params, TRUE);
-      return;
-    }
+  if (request_next_page (proc, REQ_LIST, result, client->new_tools->len))
+    return;
   g_ptr_array_unref (client->tools);
   client->tools = g_steal_pointer (&client->new_tools);
-  client->new_tools = g_ptr_array_new_with_free_func ((GDestroyNotify) tool_free);
+  client->new_tools = tool_array_new ();
   client->ready = TRUE;
+  /* a list_changed that came during the handshake may not be in this list */
+  if (client->relist_again)
+    {
+      client->relist_again = FALSE;
+      start_relist (proc);
+    }
   release_waiters (client);
+}
+
+/* notifications/tools/list_changed: one list at a time; a notification during it asks
+ * for one more afterwards, so the last change is never missed. */
+static void
+start_relist (Proc *proc)
+{
+  SprigMcpClient *client = proc->client;
+
+  if (!client->ready || client->relisting)
+    {
+      client->relist_again = TRUE;
+      return;
+    }
+  client->relisting = TRUE;
+  g_ptr_array_set_size (client->relist_tools, 0);
+  proc_request (proc, REQ_RELIST, "tools/list", NULL, NULL);
+}
+
+/* A bad answer to a relist keeps the tools the client has: the server still works. */
+static void
+on_relist (Proc             *proc,
+           const SeJsonNode *result,
+           const GError     *error)
+{
+  SprigMcpClient *client = proc->client;
+  gboolean changed = FALSE;
+
+  if (error != NULL)
+    g_debug ("MCP: listing the changed tools failed: %s", error->message);
+  else if (!read_tools (client->relist_tools, result))
+    g_debug ("MCP: ignoring a malformed tools/list answer after list_changed");
+  else if (request_next_page (proc, REQ_RELIST, result, client->relist_tools->len))
+    return;
+  else
+    {
+      g_ptr_array_unref (client->tools);
+      client->tools = g_steal_pointer (&client->relist_tools);
+      client->relist_tools = tool_array_new ();
+      changed = TRUE;
+    }
+  g_ptr_array_set_size (client->relist_tools, 0);
+  client->relisting = FALSE;
+  if (client->relist_again)
+    {
+      client->relist_again = FALSE;
+      start_relist (proc);
+    }
+  if (changed)
+    {
+      g_object_ref (client);
+      g_signal_emit (client, signals[TOOLS_CHANGED], 0);
+      g_object_unref (client);
+    }
 }
 
 static void
@@ -650,7 +762,9 @@ on_response (Proc                      *proc,
       error = g_error_new (SPRIG_MCP_ERROR, SPRIG_MCP_ERROR_REMOTE, "%s",
                            m ? m : "the server answered with an error");
     }
-  if (p->kind == REQ_CALL && error != NULL)
+  if (p->kind == REQ_RELIST)
+    on_relist (proc, msg->result, error);
+  else if (p->kind == REQ_CALL && error != NULL)
     g_task_return_error (p->task, g_steal_pointer (&error));
   else if (p->kind == REQ_CALL)
     on_call (proc->client, p->task, msg->result);
@@ -679,6 +793,9 @@ handle_line (Proc       *proc,
     g_debug ("MCP: ignoring a bad line from the server: %s", error->message);
   else if (msg.kind == SPRIG_JSONRPC_RESPONSE)
     on_response (proc, &msg);
+  else if (msg.kind == SPRIG_JSONRPC_NOTIFICATION
+           && g_str_equal (msg.method, "notifications/tools/list_changed"))
+    start_relist (proc);
   else if (msg.kind == SPRIG_JSONRPC_REQUEST && g_str_equal (msg.method, "ping"))
     proc_send (proc, sprig_jsonrpc_result_line (msg.id, "{}"));
   else if (msg.kind == SPRIG_JSONRPC_REQUEST)   /* sampling, roots…: not offered */
@@ -706,6 +823,10 @@ client_proc_stopped (SprigMcpClient *client,
 
       client->proc = NULL;
       client->ready = FALSE;
+      /* the next handshake lists the tools anyway */
+      client->relisting = FALSE;
+      client->relist_again = FALSE;
+      g_ptr_array_set_size (client->relist_tools, 0);
       client->failures++;
       g_free (client->last_stop);
       client->last_stop = g_strdup (reason);
@@ -1069,7 +1190,8 @@ sprig_mcp_client_finalize (GObject *object)
     {
       Proc *proc = g_steal_pointer (&client->proc);
 
-      proc_shut_down (proc, client->context, "the client was closed");
+      if (proc->capture == NULL)   /* a test's stand-in has no process to stop */
+        proc_shut_down (proc, client->context, "the client was closed");
       proc->client = NULL;
       proc_unref (proc);
     }
@@ -1077,6 +1199,7 @@ sprig_mcp_client_finalize (GObject *object)
   g_strfreev (client->argv);
   g_ptr_array_unref (client->tools);
   g_ptr_array_unref (client->new_tools);
+  g_ptr_array_unref (client->relist_tools);
   g_free (client->protocol_version);
   g_free (client->server_name);
   g_free (client->last_stop);
@@ -1089,6 +1212,17 @@ static void
 sprig_mcp_client_class_init (SprigMcpClientClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = sprig_mcp_client_finalize;
+
+  /**
+   * SprigMcpClient::tools-changed:
+   *
+   * The server said its tools changed (notifications/tools/list_changed) and the client
+   * has listed them again: sprig_mcp_client_get_tools() and _get_definitions() give the
+   * new ones.
+   */
+  signals[TOOLS_CHANGED] = g_signal_new ("tools-changed", G_TYPE_FROM_CLASS (klass),
+                                         G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                                         G_TYPE_NONE, 0);
   /* a server that dies while we write must be an EPIPE error, not the end of the app */
   signal (SIGPIPE, SIG_IGN);
 }
@@ -1101,8 +1235,9 @@ sprig_mcp_client_init (SprigMcpClient *client)
   client->max_output = 16 * 1024;
   client->max_restarts = 5;
   client->backoff_ms = 500;
-  client->tools = g_ptr_array_new_with_free_func ((GDestroyNotify) tool_free);
-  client->new_tools = g_ptr_array_new_with_free_func ((GDestroyNotify) tool_free);
+  client->tools = tool_array_new ();
+  client->new_tools = tool_array_new ();
+  client->relist_tools = tool_array_new ();
   g_queue_init (&client->waiters);
 }
 
@@ -1116,4 +1251,39 @@ sprig_mcp_client_new (const char *const *argv)
   client = g_object_new (SPRIG_TYPE_MCP_CLIENT, NULL);
   client->argv = g_strdupv ((char **) argv);
   return client;
+}
+
+/* Test entry points (sprig-mcp-client-private.h) */
+
+SprigMcpClient *
+_sprig_mcp_client_new_for_test (void)
+{
+  static const char *const argv[] = { "false", NULL };
+  SprigMcpClient *client = sprig_mcp_client_new (argv);
+
+  client->proc = proc_new (client);
+  client->proc->capture = g_string_new (NULL);
+  client->protocol_version = g_strdup (SPRIG_MCP_PROTOCOL_LATEST);
+  client->ready = TRUE;
+  client->n_starts = 1;
+  return client;
+}
+
+char *
+_sprig_mcp_client_feed_line_for_test (SprigMcpClient *client,
+                                      const char     *line,
+                                      gsize           len)
+{
+  Proc *proc;
+  char *sent;
+
+  g_return_val_if_fail (SPRIG_IS_MCP_CLIENT (client), NULL);
+  g_return_val_if_fail (client->proc != NULL && client->proc->capture != NULL, NULL);
+
+  proc = proc_ref (client->proc);
+  handle_line (proc, line, len);
+  sent = g_strndup (proc->capture->str, proc->capture->len);
+  g_string_truncate (proc->capture, 0);
+  proc_unref (proc);
+  return sent;
 }

@@ -11,6 +11,9 @@
  * killed, and the next call starts it again, after a backoff, up to a limit of
  * restarts in a row (then SPRIG_MCP_ERROR_GAVE_UP until sprig_mcp_client_reset()).
  *
+ * When the server sends notifications/tools/list_changed, the client lists the tools
+ * again (every page) and then emits "tools-changed"; calls keep going meanwhile.
+ *
  * The client is a SeToolRunnerIface (sprig_mcp_client_runner, runner data: the client),
  * so the tool loop can run calls through it.
  */
@@ -43,6 +46,8 @@ typedef struct
   char *description;
   char *input_schema;   /* JSON object text */
   gboolean read_only;   /* annotations.readOnlyHint: a hint, untrusted for external servers */
+  char *plugin_id;      /* _meta["io.github.sprigchat/plugin"] (sprig-toolhost names the
+                         * plugin serving the tool); NULL when the server does not say */
 } SprigMcpTool;
 
 #define SPRIG_TYPE_MCP_CLIENT (sprig_mcp_client_get_type ())
@@ -75,7 +80,9 @@ gboolean        sprig_mcp_client_start_finish   (SprigMcpClient      *client,
                                                  GAsyncResult        *result,
                                                  GError             **error);
 
-/* After a start: the tools (SprigMcpTool, owned by the client), their definitions for
+/* After a start: the tools (SprigMcpTool, owned by the client; the array is replaced,
+ * and the old one unreferenced, when "tools-changed" is emitted or the server is started
+ * again, so take a reference to keep it), their definitions for
  * SeToolsIface.tool_set_new() (a new array of strings), the negotiated version, the
  * server's name, and what sprig-toolhost could not load (NULL-terminated). */
 GPtrArray      *sprig_mcp_client_get_tools      (SprigMcpClient      *client);

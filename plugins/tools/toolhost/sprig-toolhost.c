@@ -23,6 +23,7 @@
 #include "sprig-tool-keyfile.h"
 
 #define LOAD_ERRORS_META "io.github.sprigchat/loadErrors"
+#define PLUGIN_META "io.github.sprigchat/plugin"
 #define EXIT_HUNG_TOOL 70
 
 static const char *const protocol_versions[] = { "2025-11-25", "2025-06-18", NULL };
@@ -31,6 +32,7 @@ typedef struct
 {
   SeToolRegistry *registry;
   GPtrArray *load_errors;     /* char* */
+  GPtrArray *plugin_ids;      /* char*, one per tool of the registry, in its order */
   GMainLoop *loop;
   GDataInputStream *in;
   int out_fd;
@@ -232,9 +234,13 @@ handle_list (Host                      *host,
       sprig_json_append_member_string (out, "name", info->name);
       g_string_append_c (out, ',');
       sprig_json_append_member_string (out, "description", info->description);
-      g_string_append_printf (out, ",\"inputSchema\":%s,\"annotations\":{\"readOnlyHint\":%s}}",
+      g_string_append_printf (out, ",\"inputSchema\":%s,\"annotations\":{\"readOnlyHint\":%s},",
                               schema_text,
                               (info->flags & SPRIG_TOOL_READ_ONLY) ? "true" : "false");
+      /* which plugin serves the tool, so the app can tie it to the key file it enabled */
+      g_string_append (out, "\"_meta\":{");
+      sprig_json_append_member_string (out, PLUGIN_META, g_ptr_array_index (host->plugin_ids, i));
+      g_string_append (out, "}}");
     }
   g_string_append (out, "]}");
   host_send (host, sprig_jsonrpc_result_line (msg->id, out->str));
@@ -374,7 +380,9 @@ load_plugin (Host       *host,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(SprigToolPluginInfo) info = NULL;
+  g_autofree char *id = NULL;
   const char *module = path;
+  guint n_before = _se_tool_registry_get_n_tools (host->registry);
 
   if (g_str_has_suffix (path, SPRIG_TOOL_KEY_FILE_SUFFIX))
     {
@@ -384,9 +392,23 @@ load_plugin (Host       *host,
           return;
         }
       module = info->module_path;
+      id = g_strdup (info->id);
+    }
+  else
+    {
+      g_autofree char *base = g_path_get_basename (path);
+
+      id = g_str_has_suffix (base, ".so") ? g_strndup (base, strlen (base) - 3)
+                                          : g_steal_pointer (&base);
     }
   if (!_se_tool_registry_load (host->registry, module, &error))
-    load_error (host, error->message);
+    {
+      load_error (host, error->message);
+      return;
+    }
+  /* a module adds all its tools or none, at the end of the registry */
+  for (guint i = n_before; i < _se_tool_registry_get_n_tools (host->registry); i++)
+    g_ptr_array_add (host->plugin_ids, g_strdup (id));
 }
 
 static void
@@ -451,6 +473,7 @@ main (int   argc,
   _se_tool_registry_set_host_hooks (host.registry, (guint) MAX (call_timeout, 0), call_returned,
                                     NULL);
   host.load_errors = g_ptr_array_new_with_free_func (g_free);
+  host.plugin_ids = g_ptr_array_new_with_free_func (g_free);
   host.running = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) run_free);
   if (dirs != NULL)
     load_dirs (&host, (const char *const *) dirs);
