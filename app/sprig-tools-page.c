@@ -288,7 +288,14 @@ show_tools (SprigToolsPage *self,
   for (guint i = 0; errors != NULL && i < errors->len; i++)
     add_error_row (self, errors->pdata[i]);
   if (n_plugins == 0 && (errors == NULL || errors->len == 0))
-    add_empty_line (self, dirs[0]);
+    {
+      /* Where a user puts plugins: their own folder (the first a test names). */
+      g_autofree char *user_dir = self->dirs != NULL
+                                  ? g_strdup (self->dirs[0])
+                                  : g_build_filename (g_get_user_data_dir (), "sprig", "tools", NULL);
+
+      add_empty_line (self, user_dir);
+    }
   sync_tool_switches (self);
 }
 
