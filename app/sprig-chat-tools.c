@@ -62,6 +62,7 @@ _sprig_chat_tools_begin_turn (SprigChat *self)
   self->tools_more = TRUE;
   if (tools == NULL)
     return;
+  sprig_toolbox_reset (self->toolbox);
   if (self->settings != NULL)
     params.max_rounds = (guint) g_settings_get_int (self->settings, "tool-max-rounds");
   /* The user may think as long as they like before answering a card: the time limit is

@@ -387,6 +387,7 @@ entry_new (const char    *name,
 typedef struct
 {
   char *model_path;
+  gint64 started;             /* monotonic, for the debug log */
   guint pending;
   SeToolVocab *vocab;         /* from the worker */
   char *unsupported;
@@ -507,6 +508,9 @@ ensure_step_done (GTask *task)
       self->vocab_path = g_strdup (d->model_path);
     }
   offer = build_offer (self);
+  g_debug ("%u tools ready in %.1f ms%s", offer->tools->len,
+           (g_get_monotonic_time () - d->started) / 1000.0,
+           d->vocab_done ? " (with the vocabulary index)" : "");
   g_task_return_pointer (task, offer, (GDestroyNotify) sprig_tool_offer_unref);
   g_object_unref (task);
 }
@@ -631,6 +635,7 @@ sprig_toolbox_ensure_async (SprigToolbox        *self,
     }
   d = g_new0 (EnsureData, 1);
   d->model_path = g_strdup (model_path);
+  d->started = g_get_monotonic_time ();
   d->pending = 1;   /* this function's own share, dropped at the end */
   g_task_set_task_data (task, d, ensure_data_free);
   sync_sources (self);
@@ -756,6 +761,14 @@ sprig_toolbox_describe (const SprigToolboxTool *tool,
   /* read_file asks through its file dialog each time: nothing to allow for good */
   sprig_tool_call_item_set_picks_file (item, tool->kind == SPRIG_TOOL_KIND_APP);
   sprig_tool_call_item_set_can_always_allow (item, tool->kind != SPRIG_TOOL_KIND_APP);
+}
+
+void
+sprig_toolbox_reset (SprigToolbox *self)
+{
+  g_return_if_fail (SPRIG_IS_TOOLBOX (self));
+  for (guint i = 0; i < self->sources->len; i++)
+    sprig_mcp_client_reset (((Source *) g_ptr_array_index (self->sources, i))->client);
 }
 
 void

@@ -93,6 +93,9 @@ char               *sprig_toolbox_call_finish    (SprigToolbox        *self,
 void                sprig_toolbox_describe       (const SprigToolboxTool *tool,
                                                   SprigToolCallItem      *item);
 
+/* Forgets how often each tool host or server stopped in a row, so that one that was
+ * given up on is tried again (a new message from the user is a new attempt). */
+void                sprig_toolbox_reset          (SprigToolbox        *self);
 /* Stops every process the toolbox started. */
 void                sprig_toolbox_shutdown       (SprigToolbox        *self);
 
