@@ -156,6 +156,29 @@ set_thinking_supported (SprigConversationSettings *self,
     }
 }
 
+/* Whether the model open now has a tool-call format; without one the Tools switch has
+ * no effect, and says why. */
+void
+sprig_conversation_settings_set_tools_supported (SprigConversationSettings *self,
+                                                 gboolean                   supported)
+{
+  g_autoptr(GPtrArray) rows = sprig_setting_rows_find (self->sampling_group);
+
+  g_return_if_fail (SPRIG_IS_CONVERSATION_SETTINGS (self));
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      GtkWidget *row = rows->pdata[i];
+
+      if (g_str_equal (sprig_setting_row_get_key (row)->json_key, "tools") && !supported)
+        {
+          gtk_widget_set_sensitive (row, FALSE);
+          adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
+                                       _("The model open now has no tool-call format"));
+        }
+    }
+}
+
 SprigConversationSettings *
 sprig_conversation_settings_present (GtkWidget                     *parent,
                                      GSettings                     *settings,

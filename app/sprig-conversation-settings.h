@@ -28,4 +28,7 @@ sprig_conversation_settings_present (GtkWidget                     *parent,
                                      gpointer                       user_data,
                                      GDestroyNotify                 destroy);
 
+void sprig_conversation_settings_set_tools_supported (SprigConversationSettings *self,
+                                                      gboolean                   supported);
+
 G_END_DECLS

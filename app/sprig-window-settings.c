@@ -38,9 +38,15 @@ _sprig_window_show_chat_settings (SprigWindow *self)
 {
   g_autoptr(SprigConversation) conv = sprig_conversation_copy (sprig_chat_get_conversation (self->chat));
 
-  sprig_conversation_settings_present (GTK_WIDGET (self), self->settings, conv,
-                                       _sprig_window_get_thinking_supported (self),
-                                       settings_done_cb, g_object_ref (self), g_object_unref);
+  SprigConversationSettings *dialog;
+
+  dialog = sprig_conversation_settings_present (GTK_WIDGET (self), self->settings, conv,
+                                                _sprig_window_get_thinking_supported (self),
+                                                settings_done_cb, g_object_ref (self),
+                                                g_object_unref);
+  /* Tool calls are the Qwen3 (Hermes) format, as thinking is. */
+  sprig_conversation_settings_set_tools_supported (dialog,
+                                                   _sprig_window_get_thinking_supported (self));
 }
 
 static void

@@ -465,6 +465,10 @@ test_chat_settings_dialog (void)
   g_assert_cmpfloat (sprig_setting_row_get_value (dialog_row (dialog, "temperature")), ==, 0.6);
   /* the tiny model has no Qwen3 template: no thinking switch to flip */
   g_assert_false (gtk_widget_get_sensitive (dialog_row (dialog, "enable_thinking")));
+  /* nor a tool-call format: the Tools switch says so instead of pretending */
+  g_assert_false (gtk_widget_get_sensitive (dialog_row (dialog, "tools")));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (dialog_row (dialog, "tools"))), ==,
+                   "The model open now has no tool-call format");
 
   sprig_setting_row_set_value (dialog_row (dialog, "temperature"), 1.1);
   sprig_setting_row_set_value (dialog_row (dialog, "top_k"), 5);
