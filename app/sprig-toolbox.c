@@ -449,8 +449,16 @@ build_offer (SprigToolbox *self)
         {
           SprigMcpTool *t = g_ptr_array_index (tools, j);
           const char *def = g_ptr_array_index (tool_defs, j);
-          ToolEntry *e = entry_new (t->name, def, s->kind, s->label,
-                                    scope != NULL ? scope : server_scope, t->read_only);
+          const char *plugin_name = t->plugin_id != NULL
+                                    ? g_hash_table_lookup (self->plugin_names, t->plugin_id) : NULL;
+          g_autofree char *label = s->kind == SPRIG_TOOL_KIND_PLUGIN && plugin_name != NULL
+                                   ? g_strdup_printf (_("Plugin “%s”"), plugin_name) : NULL;
+          g_autofree char *plugin_scope = s->kind == SPRIG_TOOL_KIND_PLUGIN && t->plugin_id != NULL
+                                          ? g_strdup_printf ("plugin:%s", t->plugin_id) : NULL;
+          ToolEntry *e = entry_new (t->name, def, s->kind, label != NULL ? label : s->label,
+                                    plugin_scope != NULL ? plugin_scope
+                                    : scope != NULL ? scope : server_scope,
+                                    t->read_only);
 
           /* A server's digest covers its command too: the same tool from another
            * program is another tool. */

@@ -10,7 +10,9 @@
  */
 #include "config.h"
 
+#include <glib/gstdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sprig-application.h"
 #include "sprig-chat-view.h"
@@ -415,6 +417,53 @@ test_reload_shows_cards (void)
   g_assert_nonnull (strstr (sprig_tool_call_item_get_result (first_call (chat)), "\"result\""));
 }
 
+/* A plugin the user added whose "calculator" segfaults: only its tool host goes down.
+ * The card says so, the model reads it, the chat goes on; the next call starts a new
+ * host; the built-ins, in a host of their own, never notice. */
+static void
+test_crashing_plugin (void)
+{
+  SprigChat *chat = sprig_window_get_chat (window ());
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  const char *module = g_getenv ("SPRIG_TEST_CRASH_CALC_TOOL");
+  g_autofree char *dir = g_build_filename (g_get_user_data_dir (), "sprig", "tools", NULL);
+  g_autofree char *link = g_build_filename (dir, "crashy.so", NULL);
+  g_autofree char *key_file = g_build_filename (dir, "crashy.plugin", NULL);
+  const char *enabled[] = { "clock", "crashy", NULL };
+  g_autoptr(GError) error = NULL;
+  SprigToolCallItem *call;
+
+  g_assert_nonnull (module);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_assert_cmpint (symlink (module, link), ==, 0);
+  g_file_set_contents (key_file,
+                       "[Sprig Tool]\nName=Crashy\nDescription=Crashes\nModule=crashy.so\n"
+                       "ReadOnly=true\nPermissions=\n", -1, &error);
+  g_assert_no_error (error);
+  /* the built-in calculator off, so that the model's "calculator" is the plugin's */
+  g_settings_set_strv (settings, "enabled-tool-plugins", enabled);
+
+  for (guint round = 0; round < 2; round++)
+    {
+      new_chat ();
+      sprig_chat_send (chat, QUESTION);
+      call = wait_for_call (chat, SPRIG_TOOL_CALL_WAITING, "the plugin's call to ask");
+      g_assert_cmpstr (sprig_tool_call_item_get_source (call), ==, "Plugin “Crashy”");
+      g_assert_true (sprig_tool_call_item_answer (call, SPRIG_TOOL_ANSWER_ALLOW_ONCE, NULL));
+      sprig_test_wait_for (not_generating, chat, "the answer after the crash");
+      g_test_message ("result: %s", sprig_tool_call_item_get_result (call));
+      assert_round_trip (chat, SPRIG_TOOL_CALL_FAILED);
+      g_assert_nonnull (strstr (sprig_tool_call_item_get_result (call), "crashed"));
+      g_assert_nonnull (strstr (sprig_tool_call_item_get_result (call), "Segmentation fault"));
+      assert_stored (chat, "failed", NULL);
+    }
+  sprig_test_screenshot (GTK_WIDGET (window ()), "tools-crashed");
+
+  g_settings_reset (settings, "enabled-tool-plugins");
+  g_unlink (key_file);
+  g_unlink (link);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -451,6 +500,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sprig/app/tools/changed-definition-asks", test_changed_definition_asks);
   g_test_add_func ("/sprig/app/tools/always-allow-persists", test_always_allow_persists);
   g_test_add_func ("/sprig/app/tools/reload-shows-cards", test_reload_shows_cards);
+  g_test_add_func ("/sprig/app/tools/crashing-plugin", test_crashing_plugin);
   ret = g_test_run ();
 
   sprig_test_destroy_windows (GTK_APPLICATION (the_app));
