@@ -259,14 +259,15 @@ sync_host (SprigToolbox  *self,
            gboolean       network,
            GPtrArray     *keep)
 {
+  g_autofree char *joined = NULL;
   g_autofree char *key = NULL;
   Source *s;
 
   if (paths->len == 0)
     return;
   g_ptr_array_add (paths, NULL);
-  key = g_strjoinv ("\n", (char **) paths->pdata);
-  key = g_strdup_printf ("%s\n%d", key, network);
+  joined = g_strjoinv ("\n", (char **) paths->pdata);
+  key = g_strdup_printf ("%s\n%d", joined, network);
   s = find_source (self, kind, key);
   if (s == NULL)
     {

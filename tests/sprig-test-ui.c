@@ -11,12 +11,22 @@
 
 #define WAIT_US (60 * G_USEC_PER_SEC)
 
+/* SPRIG_TEST_WAIT_SCALE=N waits N times longer: for runs under valgrind. */
+static gint64
+wait_us (void)
+{
+  const char *scale = g_getenv ("SPRIG_TEST_WAIT_SCALE");
+  gint64 n = scale != NULL ? g_ascii_strtoll (scale, NULL, 10) : 1;
+
+  return WAIT_US * MAX (n, 1);
+}
+
 void
 sprig_test_wait_for (SprigTestCondition  cond,
                      gpointer            data,
                      const char         *what)
 {
-  gint64 deadline = g_get_monotonic_time () + WAIT_US;
+  gint64 deadline = g_get_monotonic_time () + wait_us ();
 
   while (!cond (data))
     {
