@@ -11,6 +11,7 @@
 
 #include <glib/gi18n.h>
 
+#include "sprig-mcp-client.h"
 #include "sprig-tool-dialogs.h"
 #include "sprig-tool-settings.h"
 #include "sprig-tools-page-private.h"
@@ -229,6 +230,107 @@ remove_clicked_cb (GtkButton      *button,
     }
 }
 
+/* ---- "Show Tools": start the approved server once and say what it offers ---- */
+
+typedef struct
+{
+  SprigToolsPage *self;
+  GtkWidget *button;
+  SprigMcpClient *client;
+  char *name;
+} Probe;
+
+static void
+probe_free (Probe *probe)
+{
+  sprig_mcp_client_stop (probe->client);
+  g_object_unref (probe->client);
+  g_object_unref (probe->button);
+  g_object_unref (probe->self);
+  g_free (probe->name);
+  g_free (probe);
+}
+
+static char *
+describe_tools (SprigMcpClient *client)
+{
+  GPtrArray *tools = sprig_mcp_client_get_tools (client);
+  GString *out = g_string_new (NULL);
+
+  /* Translators: the first %s is a protocol version such as 2025-11-25, the second the
+   * name the server gives itself */
+  g_string_append_printf (out, _("Speaks MCP %s as “%s”."),
+                          sprig_mcp_client_get_protocol_version (client),
+                          sprig_mcp_client_get_server_name (client) != NULL
+                          ? sprig_mcp_client_get_server_name (client) : "?");
+  g_string_append (out, "\n\n");
+  if (tools == NULL || tools->len == 0)
+    g_string_append (out, _("It offers no tools."));
+  for (guint i = 0; tools != NULL && i < tools->len; i++)
+    {
+      SprigMcpTool *t = g_ptr_array_index (tools, i);
+
+      g_string_append_printf (out, "%s• %s%s%s%s", i > 0 ? "\n" : "", t->name,
+                              t->description != NULL && *t->description ? " — " : "",
+                              t->description != NULL ? t->description : "",
+                              t->read_only ? _(" (says it only reads)") : "");
+    }
+  return g_string_free (out, FALSE);
+}
+
+static void
+probe_started_cb (GObject      *source,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  Probe *probe = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *heading = g_strdup_printf (_("Tools of “%s”"), probe->name);
+  g_autofree char *body = NULL;
+  GtkWidget *dialog;
+
+  if (sprig_mcp_client_start_finish (probe->client, result, &error))
+    body = describe_tools (probe->client);
+  else
+    body = g_strdup_printf (_("The server could not be started: %s"), error->message);
+  gtk_widget_set_sensitive (probe->button, TRUE);
+  if (gtk_widget_get_root (probe->button) != NULL)
+    {
+      dialog = adw_message_dialog_new (_sprig_tools_page_get_window (probe->self), heading, body);
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+      gtk_window_present (GTK_WINDOW (dialog));
+    }
+  probe_free (probe);
+}
+
+static void
+show_tools_clicked_cb (GtkButton      *button,
+                       SprigToolsPage *self)
+{
+  SprigMcpServerSpec *spec = row_server (self, GTK_WIDGET (button));
+  g_auto(GStrv) argv = NULL;
+  Probe *probe;
+
+  if (spec == NULL)
+    return;
+  /* Starting it is running it: the same consent as turning it on. */
+  if (!sprig_tool_settings_server_is_approved (self->settings, spec))
+    {
+      ask_consent (self, spec);
+      return;
+    }
+  argv = sprig_mcp_wrap_argv ((const char *const *) spec->argv,
+                              sprig_mcp_in_flatpak () ? SPRIG_MCP_SPAWN_HOST : SPRIG_MCP_SPAWN_DIRECT,
+                              TRUE, NULL);
+  probe = g_new0 (Probe, 1);
+  probe->self = g_object_ref (self);
+  probe->button = g_object_ref (GTK_WIDGET (button));
+  probe->client = sprig_mcp_client_new ((const char *const *) argv);
+  probe->name = g_strdup (spec->name);
+  gtk_widget_set_sensitive (GTK_WIDGET (button), FALSE);
+  sprig_mcp_client_start_async (probe->client, NULL, probe_started_cb, probe);
+}
+
 static GtkWidget *
 server_row (SprigToolsPage           *self,
             const SprigMcpServerSpec *spec,
@@ -238,6 +340,8 @@ server_row (SprigToolsPage           *self,
   g_autofree char *command = sprig_mcp_server_spec_dup_command_line (spec);
   g_autofree char *remove_label = g_strdup_printf (_("Remove “%s”"), spec->name);
   GtkWidget *remove = gtk_button_new_from_icon_name ("user-trash-symbolic");
+  g_autofree char *show_label = g_strdup_printf (_("Show the tools of “%s”"), spec->name);
+  GtkWidget *show = gtk_button_new_from_icon_name ("view-list-bullet-symbolic");
 
   adw_preferences_row_set_use_markup (ADW_PREFERENCES_ROW (row), FALSE);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), spec->name);
@@ -251,6 +355,14 @@ server_row (SprigToolsPage           *self,
                                   remove_label, -1);
   gtk_widget_add_css_class (remove, "flat");
   g_signal_connect_object (remove, "clicked", G_CALLBACK (remove_clicked_cb), self, 0);
+  gtk_widget_set_valign (show, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (show, _("Show Tools"));
+  gtk_accessible_update_property (GTK_ACCESSIBLE (show), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  show_label, -1);
+  gtk_widget_add_css_class (show, "flat");
+  gtk_widget_add_css_class (show, "sprig-show-tools");
+  g_signal_connect_object (show, "clicked", G_CALLBACK (show_tools_clicked_cb), self, 0);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (row), show);
   adw_action_row_add_suffix (ADW_ACTION_ROW (row), remove);
   _sprig_tools_page_set_switch (self, _sprig_tools_page_add_switch (
                                   self, ADW_ACTION_ROW (row), G_CALLBACK (server_switch_cb)),

@@ -182,6 +182,27 @@ copy_builtin (const char *tool)
   g_assert_true (g_file_set_contents (to, text, -1, NULL));
 }
 
+static gboolean
+has_css_class (GtkWidget     *widget,
+               gconstpointer  name)
+{
+  return gtk_widget_has_css_class (widget, name);
+}
+
+static gboolean
+is_remove_button (GtkWidget     *widget,
+                  gconstpointer  data)
+{
+  return GTK_IS_BUTTON (widget) &&
+         g_strcmp0 (gtk_widget_get_tooltip_text (widget), "Remove") == 0;
+}
+
+static GtkWidget *
+remove_button (GtkWidget *row)
+{
+  return sprig_test_find (row, is_remove_button, NULL);
+}
+
 /* ---- tests ---- */
 
 static void
@@ -464,7 +485,7 @@ test_changed_command (void)
   g_assert_true (gtk_switch_get_active (row_switch (row)));
 
   /* editing is remove + add: removing withdraws the approval, Undo brings both back */
-  g_signal_emit_by_name (sprig_test_find_type (row, GTK_TYPE_BUTTON), "clicked");
+  g_signal_emit_by_name (remove_button (row), "clicked");
   g_assert_null (find_row (prefs (), "Files"));
   g_assert_nonnull (find_label_containing (prefs (), "No servers added"));
   g_assert_false (sprig_tool_settings_server_is_approved (settings, old));
@@ -477,7 +498,7 @@ test_changed_command (void)
   g_assert_true (gtk_switch_get_active (row_switch (row)));
 
   /* removed for good, then added with one argument changed: asks, Cancel leaves it off */
-  g_signal_emit_by_name (sprig_test_find_type (row, GTK_TYPE_BUTTON), "clicked");
+  g_signal_emit_by_name (remove_button (row), "clicked");
   dialog = open_add_dialog ();
   gtk_editable_set_text (entry (dialog, "_Name"), "Files");
   gtk_editable_set_text (entry (dialog, "_Command"),
@@ -492,6 +513,58 @@ test_changed_command (void)
   g_assert_false (edited->enabled);
   g_assert_false (sprig_tool_settings_server_is_approved (settings, edited));
   g_assert_false (gtk_switch_get_active (row_switch (find_row (prefs (), "Files"))));
+}
+
+
+/* "Show Tools" starts an approved server once and lists what it offers; an unapproved
+ * one asks first; one that cannot start says why. */
+static void
+test_show_server_tools (void)
+{
+  const char *probe_argv[] = { g_getenv ("PYTHON3"), g_getenv ("SPRIG_TEST_MCP_SERVER"), NULL };
+  const char *broken_argv[] = { "/nonexistent/mcp-server", NULL };
+  g_autoptr(GPtrArray) servers = g_ptr_array_new_with_free_func ((GDestroyNotify) sprig_mcp_server_spec_free);
+  g_autoptr(SprigMcpServerSpec) probe = sprig_mcp_server_spec_new ("Probe", probe_argv, FALSE);
+  g_autoptr(SprigMcpServerSpec) broken = sprig_mcp_server_spec_new ("Broken", broken_argv, FALSE);
+  AdwMessageDialog *dialog;
+  GtkWidget *show;
+
+  g_assert_nonnull (probe_argv[0]);
+  g_assert_nonnull (probe_argv[1]);
+  g_ptr_array_add (servers, sprig_mcp_server_spec_new ("Probe", probe_argv, FALSE));
+  g_ptr_array_add (servers, sprig_mcp_server_spec_new ("Broken", broken_argv, FALSE));
+  sprig_tool_settings_set_servers (settings, servers);
+
+  /* not approved: starting it for a look needs the same consent */
+  show = sprig_test_find (find_row (prefs (), "Probe"), has_css_class, "sprig-show-tools");
+  g_assert_nonnull (show);
+  g_signal_emit_by_name (show, "clicked");
+  dialog = wait_for_dialog ("the consent step before a look");
+  respond (dialog, "cancel");
+  g_assert_false (sprig_tool_settings_server_is_approved (settings, probe));
+
+  sprig_tool_settings_set_server_approved (settings, probe, TRUE);
+  show = sprig_test_find (find_row (prefs (), "Probe"), has_css_class, "sprig-show-tools");
+  g_signal_emit_by_name (show, "clicked");
+  dialog = wait_for_dialog ("the server's tools");
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Tools of “Probe”");
+  g_test_message ("%s", adw_message_dialog_get_body (dialog));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "Speaks MCP 2025-11-25"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "• echo — Echo (says it only reads)"));
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (dialog), "• fail — Fails"));
+  sprig_test_screenshot (GTK_WIDGET (dialog), "preferences-tools-server-tools");
+  respond (dialog, "close");
+  /* a look is not turning it on */
+  g_assert_false (gtk_switch_get_active (row_switch (find_row (prefs (), "Probe"))));
+
+  sprig_tool_settings_set_server_approved (settings, broken, TRUE);
+  show = sprig_test_find (find_row (prefs (), "Broken"), has_css_class, "sprig-show-tools");
+  g_signal_emit_by_name (show, "clicked");
+  dialog = wait_for_dialog ("the reason it did not start");
+  g_test_message ("%s", adw_message_dialog_get_body (dialog));
+  g_assert_true (g_str_has_prefix (adw_message_dialog_get_body (dialog),
+                                   "The server could not be started: "));
+  respond (dialog, "close");
 }
 
 int
@@ -537,6 +610,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sprig/app/tools-prefs/empty-folder", test_empty_folder);
   g_test_add_func ("/sprig/app/tools-prefs/add-server", test_add_server);
   g_test_add_func ("/sprig/app/tools-prefs/changed-command", test_changed_command);
+  g_test_add_func ("/sprig/app/tools-prefs/show-server-tools", test_show_server_tools);
   ret = g_test_run ();
 
   sprig_test_destroy_windows (GTK_APPLICATION (the_app));
