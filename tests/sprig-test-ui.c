@@ -4,8 +4,10 @@
  */
 #include "config.h"
 
+#include <adwaita.h>
 #include <glib/gstdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "sprig-test-ui.h"
 
@@ -182,4 +184,33 @@ sprig_test_collect (GtkWidget *root,
     g_ptr_array_add (out, root);
   for (GtkWidget *c = gtk_widget_get_first_child (root); c; c = gtk_widget_get_next_sibling (c))
     sprig_test_collect (c, type, out);
+}
+
+static gboolean
+is_row_titled (GtkWidget     *widget,
+               gconstpointer  title)
+{
+  return ADW_IS_PREFERENCES_ROW (widget)
+         && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
+}
+
+GtkWidget *
+sprig_test_find_row (GtkWidget  *root,
+                     const char *title)
+{
+  return sprig_test_find (root, is_row_titled, title);
+}
+
+static gboolean
+is_label_containing (GtkWidget     *widget,
+                     gconstpointer  text)
+{
+  return GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL;
+}
+
+GtkWidget *
+sprig_test_find_label_containing (GtkWidget  *root,
+                                  const char *text)
+{
+  return sprig_test_find (root, is_label_containing, text);
 }

@@ -24,6 +24,12 @@ void       sprig_test_spin       (guint               ms);
 GtkWidget *sprig_test_find       (GtkWidget          *root,
                                   SprigTestMatch      match,
                                   gconstpointer       data);
+/* The first AdwPreferencesRow under @root titled @title. */
+GtkWidget *sprig_test_find_row   (GtkWidget          *root,
+                                  const char         *title);
+/* The first label under @root whose text contains @text. */
+GtkWidget *sprig_test_find_label_containing (GtkWidget  *root,
+                                             const char *text);
 /* Adds every widget of @type under @root (itself included, depth first) to @out. */
 void       sprig_test_collect    (GtkWidget          *root,
                                   GType               type,

@@ -30,36 +30,6 @@ static char *first_model;    /* outside the models folder */
 /* ---- helpers ---- */
 
 static gboolean
-is_row_titled (GtkWidget     *widget,
-               gconstpointer  title)
-{
-  return ADW_IS_PREFERENCES_ROW (widget)
-         && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
-}
-
-static GtkWidget *
-find_row (GtkWidget  *root,
-          const char *title)
-{
-  return sprig_test_find (root, is_row_titled, title);
-}
-
-static gboolean
-is_label_containing (GtkWidget     *widget,
-                     gconstpointer  text)
-{
-  return GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL;
-}
-
-/* A label anywhere under @root whose text contains @text. */
-static GtkWidget *
-find_label_containing (GtkWidget  *root,
-                       const char *text)
-{
-  return sprig_test_find (root, is_label_containing, text);
-}
-
-static gboolean
 toplevel_shown (gpointer type)
 {
   return sprig_test_find_toplevel (GPOINTER_TO_SIZE (type)) != NULL;
@@ -153,9 +123,9 @@ test_shortcut_opens (void)
 
   prefs = open_preferences ();
   g_assert_true (gtk_window_get_transient_for (GTK_WINDOW (prefs)) == GTK_WINDOW (window ()));
-  g_assert_nonnull (find_row (prefs, "Processor Threads"));
-  g_assert_nonnull (find_row (prefs, "Temperature"));
-  g_assert_nonnull (find_row (prefs, "Context Length"));
+  g_assert_nonnull (sprig_test_find_row (prefs, "Processor Threads"));
+  g_assert_nonnull (sprig_test_find_row (prefs, "Temperature"));
+  g_assert_nonnull (sprig_test_find_row (prefs, "Context Length"));
   sprig_test_screenshot (prefs, "preferences-general");
   adw_preferences_window_set_visible_page_name (ADW_PREFERENCES_WINDOW (prefs), "chat");
   sprig_test_screenshot (prefs, "preferences-chat");
@@ -169,27 +139,27 @@ test_color_scheme (void)
   AdwStyleManager *style = adw_style_manager_get_default ();
 
   g_assert_cmpint (adw_style_manager_get_color_scheme (style), ==, ADW_COLOR_SCHEME_DEFAULT);
-  adw_action_row_activate (ADW_ACTION_ROW (find_row (prefs, "Dark")));
+  adw_action_row_activate (ADW_ACTION_ROW (sprig_test_find_row (prefs, "Dark")));
   g_assert_cmpint (adw_style_manager_get_color_scheme (style), ==, ADW_COLOR_SCHEME_FORCE_DARK);
   g_assert_cmpint (g_settings_get_enum (settings, "color-scheme"), ==, 2);
   g_assert_true (adw_style_manager_get_dark (style));
   sprig_test_screenshot (prefs, "preferences-dark");
 
-  adw_action_row_activate (ADW_ACTION_ROW (find_row (prefs, "Light")));
+  adw_action_row_activate (ADW_ACTION_ROW (sprig_test_find_row (prefs, "Light")));
   g_assert_cmpint (adw_style_manager_get_color_scheme (style), ==, ADW_COLOR_SCHEME_FORCE_LIGHT);
   /* and from GSettings to the radio buttons */
   g_settings_set_string (settings, "color-scheme", "dark");
   g_assert_true (gtk_check_button_get_active (
-    GTK_CHECK_BUTTON (sprig_test_find_type (find_row (prefs, "Dark"), GTK_TYPE_CHECK_BUTTON))));
+    GTK_CHECK_BUTTON (sprig_test_find_type (sprig_test_find_row (prefs, "Dark"), GTK_TYPE_CHECK_BUTTON))));
   g_assert_cmpint (adw_style_manager_get_color_scheme (style), ==, ADW_COLOR_SCHEME_FORCE_DARK);
-  adw_action_row_activate (ADW_ACTION_ROW (find_row (prefs, "Follow System Style")));
+  adw_action_row_activate (ADW_ACTION_ROW (sprig_test_find_row (prefs, "Follow System Style")));
   g_assert_cmpint (adw_style_manager_get_color_scheme (style), ==, ADW_COLOR_SCHEME_DEFAULT);
 }
 
 static gboolean
 backends_probed (gpointer prefs)
 {
-  GtkWidget *row = find_row (prefs, "Processor (CPU)");
+  GtkWidget *row = sprig_test_find_row (prefs, "Processor (CPU)");
 
   return g_strcmp0 (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)), "Checking…") != 0;
 }
@@ -212,11 +182,11 @@ static void
 test_threads_backend_context (void)
 {
   GtkWidget *prefs = open_preferences ();
-  GtkWidget *cpu_row = find_row (prefs, "Processor (CPU)");
-  GtkWidget *vulkan_row = find_row (prefs, "Graphics Card (Vulkan)");
-  GtkWidget *threads = sprig_test_find_type (find_row (prefs, "Processor Threads"),
+  GtkWidget *cpu_row = sprig_test_find_row (prefs, "Processor (CPU)");
+  GtkWidget *vulkan_row = sprig_test_find_row (prefs, "Graphics Card (Vulkan)");
+  GtkWidget *threads = sprig_test_find_type (sprig_test_find_row (prefs, "Processor Threads"),
                                              GTK_TYPE_SPIN_BUTTON);
-  GtkWidget *context = sprig_test_find_type (find_row (prefs, "Context Length"),
+  GtkWidget *context = sprig_test_find_type (sprig_test_find_row (prefs, "Context Length"),
                                              GTK_TYPE_SPIN_BUTTON);
 
   /* the probe ran: the CPU plugin can run here, Vulkan may not pick a device */
@@ -269,7 +239,7 @@ test_backend_warning (void)
   g_assert_null (strstr (warning, first_model));  /* the engine's file prefix is dropped */
   g_assert_cmpstr (_sprig_window_get_backend (win), ==, "cpu");
   /* the user is told, in a toast, and the reason is one click away */
-  toast = find_label_containing (GTK_WIDGET (win), "Could not use the preferred backend");
+  toast = sprig_test_find_label_containing (GTK_WIDGET (win), "Could not use the preferred backend");
   g_assert_nonnull (toast);
   g_assert_true (gtk_widget_get_mapped (toast));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (win), "win.backend-details", NULL));
@@ -330,7 +300,7 @@ test_model_picker (void)
   g_assert_true (g_menu_model_get_item_attribute (open_section, 0, G_MENU_ATTRIBUTE_ACTION, "s",
                                                   &open_action));
   g_assert_cmpstr (open_action, ==, "win.open-model");
-  g_assert_nonnull (find_label_containing (GTK_WIDGET (picker), "tiny"));
+  g_assert_nonnull (sprig_test_find_label_containing (GTK_WIDGET (picker), "tiny"));
 
   /* the welcome page says where models go, and that they stay on this computer */
   gtk_stack_set_visible_child_name (win->main_stack, "no-model");
@@ -351,7 +321,7 @@ test_model_picker (void)
   sprig_test_wait_for (model_loaded, picked, "the picked model");
   g_assert_cmpstr (sprig_model_picker_get_current (picker), ==, picked);
   g_assert_cmpstr (g_settings_get_string (settings, "model-path"), ==, picked);
-  g_assert_nonnull (find_label_containing (GTK_WIDGET (picker), "picked"));
+  g_assert_nonnull (sprig_test_find_label_containing (GTK_WIDGET (picker), "picked"));
   /* the old one is neither current nor in the folder any more */
   g_assert_false (menu_lists (first_model));
 
@@ -389,7 +359,7 @@ static GtkWidget *
 dialog_row (GtkWidget  *dialog,
             const char *json_key)
 {
-  GtkWidget *group = gtk_widget_get_ancestor (find_row (dialog, "Temperature"),
+  GtkWidget *group = gtk_widget_get_ancestor (sprig_test_find_row (dialog, "Temperature"),
                                               ADW_TYPE_PREFERENCES_GROUP);
   g_autoptr(GPtrArray) rows = sprig_setting_rows_find (ADW_PREFERENCES_GROUP (group));
 

@@ -28,35 +28,6 @@ static char *empty_dir;
 /* ---- helpers ---- */
 
 static gboolean
-is_row_titled (GtkWidget     *widget,
-               gconstpointer  title)
-{
-  return ADW_IS_PREFERENCES_ROW (widget)
-         && g_strcmp0 (adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget)), title) == 0;
-}
-
-static GtkWidget *
-find_row (GtkWidget  *root,
-          const char *title)
-{
-  return sprig_test_find (root, is_row_titled, title);
-}
-
-static gboolean
-is_label_containing (GtkWidget     *widget,
-                     gconstpointer  text)
-{
-  return GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL;
-}
-
-static GtkWidget *
-find_label_containing (GtkWidget  *root,
-                       const char *text)
-{
-  return sprig_test_find (root, is_label_containing, text);
-}
-
-static gboolean
 is_label_equal (GtkWidget     *widget,
                 gconstpointer  text)
 {
@@ -217,56 +188,56 @@ test_lists_tools (void)
   list_from (user_dir);
 
   /* the built-ins, from their key files, and read-file, which lives in the app */
-  row = find_row (win, "Calculator");
+  row = sprig_test_find_row (win, "Calculator");
   g_assert_nonnull (row);
   g_assert_cmpstr (group_title (row), ==, "Built-in Tools");
   g_assert_nonnull (strstr (subtitle (row), "arithmetic"));
   g_assert_nonnull (sprig_test_find (row, is_label_equal, "Read-only"));
   g_assert_true (gtk_switch_get_active (row_switch (row)));
-  row = find_row (win, "Clock");
+  row = sprig_test_find_row (win, "Clock");
   g_assert_cmpstr (group_title (row), ==, "Built-in Tools");
   g_assert_nonnull (strstr (subtitle (row), "Reads the clock"));
-  row = find_row (win, "Read File");
+  row = sprig_test_find_row (win, "Read File");
   g_assert_cmpstr (group_title (row), ==, "Built-in Tools");
   g_assert_nonnull (strstr (subtitle (row), "Reads files you choose"));
   g_assert_true (gtk_switch_get_active (row_switch (row)));
 
   /* a built-in goes off and on without a question */
-  gtk_switch_set_active (row_switch (find_row (win, "Clock")), FALSE);
+  gtk_switch_set_active (row_switch (sprig_test_find_row (win, "Clock")), FALSE);
   g_assert_false (sprig_tool_settings_get_plugin_enabled (settings, "clock"));
   g_assert_null (sprig_test_find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
   sprig_tool_settings_set_plugin_enabled (settings, "clock", TRUE);
-  g_assert_true (gtk_switch_get_active (row_switch (find_row (win, "Clock"))));
+  g_assert_true (gtk_switch_get_active (row_switch (sprig_test_find_row (win, "Clock"))));
 
   /* the user's plugins, listed from their key files, off */
-  row = find_row (win, "Word Count");
+  row = sprig_test_find_row (win, "Word Count");
   g_assert_cmpstr (group_title (row), ==, "Plugins");
   g_assert_nonnull (strstr (subtitle (row), "Counts the words"));
   g_assert_nonnull (sprig_test_find (row, is_label_equal, "Read-only"));
   g_assert_false (gtk_switch_get_active (row_switch (row)));
-  row = find_row (win, "Web Fetch &amp; &lt;Save&gt;");
+  row = sprig_test_find_row (win, "Web Fetch &amp; &lt;Save&gt;");
   g_assert_cmpstr (group_title (row), ==, "Plugins");
   g_assert_nonnull (sprig_test_find (row, is_label_equal, "Web Fetch & <Save>"));
   g_assert_nonnull (strstr (subtitle (row), "Uses the network"));
   g_assert_nonnull (strstr (subtitle (row), "Writes files"));
   g_assert_null (sprig_test_find (row, is_label_equal, "Read-only"));
   /* the broken one, with the reader's message */
-  row = find_row (win, "A Plugin File Has an Error");
+  row = sprig_test_find_row (win, "A Plugin File Has an Error");
   g_assert_nonnull (row);
   g_assert_cmpstr (group_title (row), ==, "Plugins");
   g_assert_nonnull (strstr (subtitle (row), "broken.plugin"));
   g_assert_nonnull (strstr (subtitle (row), "Module"));
-  g_assert_null (find_label_containing (win, "No plugins installed"));
+  g_assert_null (sprig_test_find_label_containing (win, "No plugins installed"));
   /* the limits */
   g_settings_set_int (settings, "tool-timeout", 45);
   g_assert_cmpfloat (gtk_spin_button_get_value (GTK_SPIN_BUTTON (
-    sprig_test_find_type (find_row (win, "Time Limit"), GTK_TYPE_SPIN_BUTTON))), ==, 45);
+    sprig_test_find_type (sprig_test_find_row (win, "Time Limit"), GTK_TYPE_SPIN_BUTTON))), ==, 45);
   gtk_spin_button_set_value (GTK_SPIN_BUTTON (
-    sprig_test_find_type (find_row (win, "Rounds per Message"), GTK_TYPE_SPIN_BUTTON)), 3);
+    sprig_test_find_type (sprig_test_find_row (win, "Rounds per Message"), GTK_TYPE_SPIN_BUTTON)), 3);
   g_assert_cmpint (g_settings_get_int (settings, "tool-max-rounds"), ==, 3);
   g_settings_reset (settings, "tool-timeout");
   g_settings_reset (settings, "tool-max-rounds");
-  gtk_switch_set_active (row_switch (find_row (win, "Run Read-Only Built-in Tools Without Asking")),
+  gtk_switch_set_active (row_switch (sprig_test_find_row (win, "Run Read-Only Built-in Tools Without Asking")),
                          TRUE);
   g_assert_true (g_settings_get_boolean (settings, "run-read-only-tools"));
   g_settings_reset (settings, "run-read-only-tools");
@@ -277,7 +248,7 @@ test_lists_tools (void)
 static void
 test_plugin_needs_dialog (void)
 {
-  GtkWidget *row = find_row (prefs (), "Web Fetch &amp; &lt;Save&gt;");
+  GtkWidget *row = sprig_test_find_row (prefs (), "Web Fetch &amp; &lt;Save&gt;");
   g_autofree char *module = g_build_filename (user_dir, "web-fetch.so", NULL);
   AdwMessageDialog *dialog;
 
@@ -292,10 +263,10 @@ test_plugin_needs_dialog (void)
   g_assert_cmpstr (adw_message_dialog_get_default_response (dialog), ==, "cancel");
   g_assert_cmpstr (adw_message_dialog_get_close_response (dialog), ==, "cancel");
   g_assert_nonnull (sprig_test_find (GTK_WIDGET (dialog), is_label_equal, module));
-  g_assert_nonnull (find_label_containing (GTK_WIDGET (dialog), "Fetches pages"));
-  g_assert_nonnull (find_label_containing (GTK_WIDGET (dialog), "Uses the network"));
-  g_assert_nonnull (find_label_containing (GTK_WIDGET (dialog), "Writes files"));
-  g_assert_nonnull (find_label_containing (GTK_WIDGET (dialog), "Not read-only"));
+  g_assert_nonnull (sprig_test_find_label_containing (GTK_WIDGET (dialog), "Fetches pages"));
+  g_assert_nonnull (sprig_test_find_label_containing (GTK_WIDGET (dialog), "Uses the network"));
+  g_assert_nonnull (sprig_test_find_label_containing (GTK_WIDGET (dialog), "Writes files"));
+  g_assert_nonnull (sprig_test_find_label_containing (GTK_WIDGET (dialog), "Not read-only"));
   sprig_test_screenshot (GTK_WIDGET (dialog), "preferences-tools-plugin-dialog");
 
   respond (dialog, "cancel");
@@ -321,23 +292,23 @@ test_empty_folder (void)
   GtkWidget *line;
 
   list_from (empty_dir);
-  g_assert_null (find_row (prefs (), "Word Count"));
-  g_assert_nonnull (find_row (prefs (), "Calculator"));
-  line = find_label_containing (prefs (), "No plugins installed");
+  g_assert_null (sprig_test_find_row (prefs (), "Word Count"));
+  g_assert_nonnull (sprig_test_find_row (prefs (), "Calculator"));
+  line = sprig_test_find_label_containing (prefs (), "No plugins installed");
   g_assert_nonnull (line);
   g_assert_nonnull (strstr (gtk_label_get_text (GTK_LABEL (line)), empty_dir));
   g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (line)), "Writing a tool plugin"));
   g_assert_nonnull (strstr (gtk_label_get_label (GTK_LABEL (line)), "href="));
   sprig_test_screenshot (line, "preferences-tools-empty");
   list_from (user_dir);
-  g_assert_null (find_label_containing (prefs (), "No plugins installed"));
+  g_assert_null (sprig_test_find_label_containing (prefs (), "No plugins installed"));
 }
 
 static GtkEditable *
 entry (AdwMessageDialog *dialog,
        const char       *title)
 {
-  return GTK_EDITABLE (find_row (GTK_WIDGET (dialog), title));
+  return GTK_EDITABLE (sprig_test_find_row (GTK_WIDGET (dialog), title));
 }
 
 static AdwMessageDialog *
@@ -389,7 +360,7 @@ test_add_server (void)
   gtk_editable_set_text (entry (dialog, "_Name"), "Files");
   gtk_editable_set_text (entry (dialog, "_Command"), "npx -y '@mcp/server fs");
   g_assert_false (adw_message_dialog_get_response_enabled (dialog, "add"));
-  error = find_label_containing (GTK_WIDGET (dialog), "The command cannot be read");
+  error = sprig_test_find_label_containing (GTK_WIDGET (dialog), "The command cannot be read");
   g_assert_nonnull (error);
   g_assert_true (gtk_widget_get_visible (error));
   gtk_editable_set_text (entry (dialog, "_Command"),
@@ -419,7 +390,7 @@ test_add_server (void)
   spec = find_server ("Files");
   g_assert_false (spec->enabled);
   g_assert_false (sprig_tool_settings_server_is_approved (settings, spec));
-  row = find_row (prefs (), "Files");
+  row = sprig_test_find_row (prefs (), "Files");
   command = sprig_mcp_server_spec_dup_command_line (spec);
   g_assert_cmpstr (subtitle (row), ==, command);
   g_assert_cmpstr (command, ==, "npx -y '@mcp/server fs' '/home/me/My Docs' ''");
@@ -430,7 +401,7 @@ test_add_server (void)
   gtk_editable_set_text (entry (dialog, "_Name"), " Files ");
   gtk_editable_set_text (entry (dialog, "_Command"), "other");
   g_assert_false (adw_message_dialog_get_response_enabled (dialog, "add"));
-  g_assert_nonnull (find_label_containing (GTK_WIDGET (dialog), "already a server named “Files”"));
+  g_assert_nonnull (sprig_test_find_label_containing (GTK_WIDGET (dialog), "already a server named “Files”"));
   respond (dialog, "cancel");
 
   /* the switch asks again; only Allow approves and turns it on */
@@ -442,7 +413,7 @@ test_add_server (void)
   spec = find_server ("Files");
   g_assert_true (spec->enabled);
   g_assert_true (sprig_tool_settings_server_is_approved (settings, spec));
-  row = find_row (prefs (), "Files");
+  row = sprig_test_find_row (prefs (), "Files");
   g_assert_true (gtk_switch_get_active (row_switch (row)));
   scroll_to_end ();
   sprig_test_screenshot (row, "preferences-tools-servers");
@@ -473,7 +444,7 @@ test_changed_command (void)
   edited = find_server ("Files");
   g_assert_true (edited->enabled);
   g_assert_false (sprig_tool_settings_server_is_approved (settings, edited));
-  row = find_row (prefs (), "Files");
+  row = sprig_test_find_row (prefs (), "Files");
   g_assert_nonnull (strstr (subtitle (row), " / "));
   g_assert_false (gtk_switch_get_active (row_switch (row)));
   /* back as it was: approved and on */
@@ -481,18 +452,18 @@ test_changed_command (void)
   g_ptr_array_add (servers, sprig_mcp_server_spec_new (old->name, (const char *const *) old->argv,
                                                        TRUE));
   sprig_tool_settings_set_servers (settings, servers);
-  row = find_row (prefs (), "Files");
+  row = sprig_test_find_row (prefs (), "Files");
   g_assert_true (gtk_switch_get_active (row_switch (row)));
 
   /* editing is remove + add: removing withdraws the approval, Undo brings both back */
   g_signal_emit_by_name (remove_button (row), "clicked");
-  g_assert_null (find_row (prefs (), "Files"));
-  g_assert_nonnull (find_label_containing (prefs (), "No servers added"));
+  g_assert_null (sprig_test_find_row (prefs (), "Files"));
+  g_assert_nonnull (sprig_test_find_label_containing (prefs (), "No servers added"));
   g_assert_false (sprig_tool_settings_server_is_approved (settings, old));
   undo = sprig_test_find (prefs (), is_button_labelled, "_Undo");
   g_assert_nonnull (undo);
   g_signal_emit_by_name (undo, "clicked");
-  row = find_row (prefs (), "Files");
+  row = sprig_test_find_row (prefs (), "Files");
   g_assert_nonnull (row);
   g_assert_true (sprig_tool_settings_server_is_approved (settings, old));
   g_assert_true (gtk_switch_get_active (row_switch (row)));
@@ -512,7 +483,7 @@ test_changed_command (void)
   g_assert_cmpstr (edited->argv[5], ==, "--write");
   g_assert_false (edited->enabled);
   g_assert_false (sprig_tool_settings_server_is_approved (settings, edited));
-  g_assert_false (gtk_switch_get_active (row_switch (find_row (prefs (), "Files"))));
+  g_assert_false (gtk_switch_get_active (row_switch (sprig_test_find_row (prefs (), "Files"))));
 }
 
 
@@ -536,7 +507,7 @@ test_show_server_tools (void)
   sprig_tool_settings_set_servers (settings, servers);
 
   /* not approved: starting it for a look needs the same consent */
-  show = sprig_test_find (find_row (prefs (), "Probe"), has_css_class, "sprig-show-tools");
+  show = sprig_test_find (sprig_test_find_row (prefs (), "Probe"), has_css_class, "sprig-show-tools");
   g_assert_nonnull (show);
   g_signal_emit_by_name (show, "clicked");
   dialog = wait_for_dialog ("the consent step before a look");
@@ -544,7 +515,7 @@ test_show_server_tools (void)
   g_assert_false (sprig_tool_settings_server_is_approved (settings, probe));
 
   sprig_tool_settings_set_server_approved (settings, probe, TRUE);
-  show = sprig_test_find (find_row (prefs (), "Probe"), has_css_class, "sprig-show-tools");
+  show = sprig_test_find (sprig_test_find_row (prefs (), "Probe"), has_css_class, "sprig-show-tools");
   g_signal_emit_by_name (show, "clicked");
   dialog = wait_for_dialog ("the server's tools");
   g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "Tools of “Probe”");
@@ -555,10 +526,10 @@ test_show_server_tools (void)
   sprig_test_screenshot (GTK_WIDGET (dialog), "preferences-tools-server-tools");
   respond (dialog, "close");
   /* a look is not turning it on */
-  g_assert_false (gtk_switch_get_active (row_switch (find_row (prefs (), "Probe"))));
+  g_assert_false (gtk_switch_get_active (row_switch (sprig_test_find_row (prefs (), "Probe"))));
 
   sprig_tool_settings_set_server_approved (settings, broken, TRUE);
-  show = sprig_test_find (find_row (prefs (), "Broken"), has_css_class, "sprig-show-tools");
+  show = sprig_test_find (sprig_test_find_row (prefs (), "Broken"), has_css_class, "sprig-show-tools");
   g_signal_emit_by_name (show, "clicked");
   dialog = wait_for_dialog ("the reason it did not start");
   g_test_message ("%s", adw_message_dialog_get_body (dialog));
