@@ -44,8 +44,7 @@ struct _SprigToolbox
   GObject parent_instance;
 
   GSettings *settings;
-  SePlugin *plugin;
-  const SeToolsIface *iface;
+  const SeToolsIface *iface;   /* of the process-wide tools plugin */
   char *plugin_error;
 
   GPtrArray *sources;      /* Source */
@@ -150,33 +149,55 @@ sprig_tool_offer_get_n_tools (SprigToolOffer *offer)
   return offer->tools->len;
 }
 
+/* The tools plugin is opened once per process and stays: constraints and parsers it
+ * made may be freed (by the engine's thread) after a window and its toolbox are gone. */
+static SePlugin *
+open_tools_plugin (const char **error_out)
+{
+  static gsize once;
+  static SePlugin *plugin;
+  static char *error;
+
+  if (g_once_init_enter (&once))
+    {
+      g_autoptr(GPtrArray) plugins = NULL;
+      g_autoptr(GPtrArray) refusals = g_ptr_array_new_with_free_func (g_free);
+
+      plugins = se_plugin_scan (SE_PLUGIN_KIND_TOOLS, sizeof (SeToolsIface), refusals);
+      if (plugins != NULL && plugins->len > 0)
+        plugin = g_ptr_array_steal_index (plugins, 0);
+      else if (refusals->len > 0)
+        {
+          g_autofree char *why = NULL;
+
+          g_ptr_array_add (refusals, NULL);
+          why = g_strjoinv ("; ", (char **) refusals->pdata);
+          error = g_strdup_printf (_("The tool-calling plugin could not be loaded: %s"), why);
+        }
+      else
+        error = g_strdup (_("The tool-calling plugin is not installed."));
+      g_once_init_leave (&once, 1);
+    }
+  *error_out = error;
+  return plugin;
+}
+
 SprigToolbox *
 sprig_toolbox_new (GSettings *settings)
 {
   SprigToolbox *self;
-  g_autoptr(GPtrArray) plugins = NULL;
-  g_autoptr(GPtrArray) refusals = g_ptr_array_new_with_free_func (g_free);
+  const char *error = NULL;
+  SePlugin *plugin;
 
   g_return_val_if_fail (G_IS_SETTINGS (settings), NULL);
 
   self = g_object_new (SPRIG_TYPE_TOOLBOX, NULL);
   self->settings = g_object_ref (settings);
-  plugins = se_plugin_scan (SE_PLUGIN_KIND_TOOLS, sizeof (SeToolsIface), refusals);
-  if (plugins != NULL && plugins->len > 0)
-    {
-      self->plugin = g_ptr_array_steal_index (plugins, 0);
-      self->iface = (const SeToolsIface *) se_plugin_get_header (self->plugin);
-    }
+  plugin = open_tools_plugin (&error);
+  if (plugin != NULL)
+    self->iface = (const SeToolsIface *) se_plugin_get_header (plugin);
   else
-    {
-      g_autofree char *why = refusals->len > 0
-                             ? g_strjoinv ("; ", (char **) g_ptr_array_steal (refusals, NULL))
-                             : NULL;
-
-      self->plugin_error = why != NULL
-                           ? g_strdup_printf (_("The tool-calling plugin could not be loaded: %s"), why)
-                           : g_strdup (_("The tool-calling plugin is not installed."));
-    }
+    self->plugin_error = g_strdup (error);
   return self;
 }
 
@@ -800,7 +821,6 @@ sprig_toolbox_finalize (GObject *object)
   g_free (self->vocab_unsupported);
   g_free (self->plugin_error);
   g_clear_object (&self->settings);
-  /* The module stays: offers may still point into it. */
   G_OBJECT_CLASS (sprig_toolbox_parent_class)->finalize (object);
 }
 
