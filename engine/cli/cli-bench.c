@@ -55,29 +55,35 @@ bench_pp (SeModel      *model,
   return TRUE;
 }
 
+/* @n tokens one by one after @depth tokens of context (prefilled, not timed): the
+ * attention's share grows with the context, as in a long chat. */
 static gboolean
 bench_tg (SeModel      *model,
           const gint32 *tokens,
           guint         n,
+          guint         depth,
           double       *tok_s,
           GError      **error)
 {
-  g_autoptr(SeSession) s = se_session_new (model, n, error);
+  g_autoptr(SeSession) s = se_session_new (model, depth + n, error);
   gint64 t0;
 
   if (s == NULL)
     return FALSE;
-  if (se_session_get_n_ctx (s) < n)
+  if (se_session_get_n_ctx (s) < depth + n)
     {
       g_set_error (error, SE_ERROR, SE_ERROR_INVALID,
-                   "--tg %u is more than the model's context of %u", n, se_session_get_n_ctx (s));
+                   "--depth %u + --tg %u is more than the model's context of %u", depth, n,
+                   se_session_get_n_ctx (s));
       return FALSE;
     }
-  t0 = g_get_monotonic_time ();
-  if (!se_session_prefill (s, tokens, 1, FALSE, NULL, NULL, error))
+  if (depth > 0 && !se_session_prefill (s, tokens, depth, FALSE, NULL, NULL, error))
     return FALSE;
-  for (guint i = 1; i < n; i++)
-    if (!se_session_decode (s, tokens[i], NULL, error))
+  t0 = g_get_monotonic_time ();
+  if (depth == 0 && !se_session_prefill (s, tokens, 1, FALSE, NULL, NULL, error))
+    return FALSE;
+  for (guint i = depth == 0 ? 1 : 0; i < n; i++)
+    if (!se_session_decode (s, tokens[depth + i], NULL, error))
       return FALSE;
   *tok_s = n * 1e6 / MAX (g_get_monotonic_time () - t0, 1);
   return TRUE;
@@ -87,23 +93,26 @@ static gboolean
 run_bench (SeModel     *model,
            guint        pp,
            guint        tg,
+           guint        depth,
            BenchResult *r,
            GError     **error)
 {
-  g_autofree gint32 *tokens = g_new (gint32, MAX (MAX (pp, tg), 8));
+  guint n = MAX (MAX (pp, tg + depth), 8);
+  g_autofree gint32 *tokens = g_new (gint32, n);
   double warm;
 
-  random_tokens (tokens, MAX (MAX (pp, tg), 8), se_model_get_graph (model)->n_vocab);
+  random_tokens (tokens, n, se_model_get_graph (model)->n_vocab);
   if (!bench_pp (model, tokens, 8, &warm, error))
     return FALSE;
   return (pp == 0 || bench_pp (model, tokens, pp, &r->pp_tok_s, error))
-         && (tg == 0 || bench_tg (model, tokens, tg, &r->tg_tok_s, error));
+         && (tg == 0 || bench_tg (model, tokens, tg, depth, &r->tg_tok_s, error));
 }
 
 static void
 print_json (SeModel           *model,
             guint              pp,
             guint              tg,
+            guint              depth,
             gint               threads,
             const BenchResult *r)
 {
@@ -119,6 +128,8 @@ print_json (SeModel           *model,
   json_builder_add_double_value (b, r->pp_tok_s);
   json_builder_set_member_name (b, "tg");
   json_builder_add_int_value (b, tg);
+  json_builder_set_member_name (b, "depth");
+  json_builder_add_int_value (b, depth);
   json_builder_set_member_name (b, "tg_tok_s");
   json_builder_add_double_value (b, r->tg_tok_s);
   json_builder_set_member_name (b, "backend");
@@ -139,11 +150,13 @@ sprig_cli_bench (int argc,
                  char **argv)
 {
   g_autofree char *backend = NULL;
-  gint pp = 512, tg = 128, threads = 0;
+  gint pp = 512, tg = 128, depth = 0, threads = 0;
   gboolean json = FALSE;
   GOptionEntry entries[] = {
     { "pp", 0, 0, G_OPTION_ARG_INT, &pp, "Prompt tokens to process (0: skip)", "N" },
     { "tg", 0, 0, G_OPTION_ARG_INT, &tg, "Tokens to generate (0: skip)", "N" },
+    { "depth", 0, 0, G_OPTION_ARG_INT, &depth, "Tokens of context before the generated ones",
+      "N" },
     { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "Backend threads (0: its default)", "N" },
     { "backend", 0, 0, G_OPTION_ARG_STRING, &backend, "reference, cpu, vulkan", "NAME" },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, "Print one JSON object", NULL },
@@ -158,18 +171,24 @@ sprig_cli_bench (int argc,
   g_option_context_add_main_entries (ctx, entries, NULL);
   if (!g_option_context_parse (ctx, &argc, &argv, &error))
     return sprig_cli_fail ("bench", "%s", error->message);
-  if (argc != 2 || pp < 0 || tg < 0 || threads < 0 || pp + tg == 0)
+  if (argc != 2 || pp < 0 || tg < 0 || depth < 0 || threads < 0 || pp + tg == 0)
     return sprig_cli_fail ("bench", "expected a model file, --pp and --tg >= 0, not both 0");
   params.backend = backend;
   params.n_threads = (guint) threads;
   if ((model = se_model_load (argv[1], &params, NULL, NULL, &error)) == NULL
-      || !run_bench (model, (guint) pp, (guint) tg, &r, &error))
+      || !run_bench (model, (guint) pp, (guint) tg, (guint) depth, &r, &error))
     return sprig_cli_fail ("bench", "%s", error->message);
   if (json)
-    print_json (model, (guint) pp, (guint) tg, threads, &r);
+    print_json (model, (guint) pp, (guint) tg, (guint) depth, threads, &r);
   else
-    printf ("model:   %s (%.1f MiB of weights)\nbackend: %s\npp%-5d  %10.1f tok/s\ntg%-5d  %10.1f tok/s\n",
-            se_model_get_path (model), se_model_get_weight_bytes (model) / 1048576.0,
-            se_model_get_backend_description (model), pp, r.pp_tok_s, tg, r.tg_tok_s);
+    {
+      g_autofree char *tg_label = depth > 0 ? g_strdup_printf ("tg%d@d%d", tg, depth)
+                                            : g_strdup_printf ("tg%d", tg);
+
+      printf ("model:   %s (%.1f MiB of weights)\nbackend: %s\npp%-5d  %10.1f tok/s\n"
+              "%-7s  %10.1f tok/s\n",
+              se_model_get_path (model), se_model_get_weight_bytes (model) / 1048576.0,
+              se_model_get_backend_description (model), pp, r.pp_tok_s, tg_label, r.tg_tok_s);
+    }
   return 0;
 }

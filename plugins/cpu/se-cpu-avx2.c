@@ -16,10 +16,13 @@
 static inline float
 hsum (__m256 v)
 {
-  float lanes[8];
+  /* _se_cpu_reduce8's tree, ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)), in
+   * registers: the same additions in the same order, so the same bits, without the
+   * store and the call per row (attention reduces one per key). */
+  __m128 s = _mm_add_ps (_mm256_castps256_ps128 (v), _mm256_extractf128_ps (v, 1));
+  __m128 t = _mm_add_ps (s, _mm_movehl_ps (s, s));
 
-  _mm256_storeu_ps (lanes, v);
-  return _se_cpu_reduce8 (lanes);
+  return _mm_cvtss_f32 (_mm_add_ss (t, _mm_shuffle_ps (t, t, 1)));
 }
 
 float

@@ -202,7 +202,16 @@ _se_cpu_op_rope (SeBackendCtx *ctx,
   se_cpu_pool_parallel (ctx->pool, n_items_for (ctx, job.n, n_tokens), rope_item, &job);
 }
 
-/* One query head of one token against the cache rows 0 .. pos0 + t. */
+/* Keys per block: one KV head's K (or V) rows of a block, 16 KiB at head_dim 128, stay
+ * in L1 while every query head of its group reads them. */
+#define KEY_BLOCK 64
+
+/* The query heads of one token that share KV head @item % n_head_kv (GQA), against the
+ * cache rows 0 .. pos0 + t. K and V are read from memory once for the whole group
+ * instead of once per query head (a 1.7B model has 2 query heads per KV head, an 8B
+ * one 4), block by block. Each head still gets exactly the arithmetic of a head on its
+ * own: scores are independent per key, and wsum_f16 continues the output's sums key by
+ * key from what is in @out, so splitting the keys into blocks changes no bits. */
 static void
 attention_item (gpointer data,
                 guint    item,
@@ -212,32 +221,64 @@ attention_item (gpointer data,
   const SeOp *op = job->op;
   const SeCpuKernels *k = job->ctx->k;
   guint hd = op->p.attn.head_dim, kv_width = job->ctx->graph->n_kv_width;
-  guint t = item / op->p.attn.n_head, h = item % op->p.attn.n_head;
+  guint group = op->p.attn.n_head / op->p.attn.n_head_kv;
+  guint t = item / op->p.attn.n_head_kv, kvh = item % op->p.attn.n_head_kv;
   guint n_keys = job->pos0 + t + 1;
   gsize q_width = (gsize) op->p.attn.n_head * hd;
-  gsize kv_off = (gsize) op->p.attn.layer * job->kv->n_ctx * kv_width
-                 + (gsize) (h / (op->p.attn.n_head / op->p.attn.n_head_kv)) * hd;
-  const float *q = job->a + t * q_width + (gsize) h * hd;
-  float *out = job->dst + t * q_width + (gsize) h * hd;
+  gsize kv_off = (gsize) op->p.attn.layer * job->kv->n_ctx * kv_width + (gsize) kvh * hd;
+  const guint16 *keys = job->kv->k + kv_off;
+  const guint16 *values = job->kv->v + kv_off;
   float *scores = job->ctx->scores[ith];
-  float max = -INFINITY, sum = 0.0f, inv;
+  gsize n_scores = job->ctx->n_scores + 1;   /* a head's scores, then their sum */
 
-  /* four keys at a time: their multiply-add chains interleave (same bits as one) */
-  for (guint j = 0; j < n_keys; j += 4)
-    k->dot_f16_rows (q, job->kv->k + kv_off + (gsize) j * kv_width, kv_width,
-                     MIN (4, n_keys - j), hd, scores + j);
-  for (guint j = 0; j < n_keys; j++)
+  for (guint b = 0; b < n_keys; b += KEY_BLOCK)
     {
-      scores[j] *= op->p.attn.scale;
-      max = MAX (max, scores[j]);
+      guint end = MIN (n_keys, b + KEY_BLOCK);
+
+      for (guint g = 0; g < group; g++)
+        {
+          const float *q = job->a + t * q_width + (gsize) (kvh * group + g) * hd;
+          float *sc = scores + g * n_scores;
+
+          /* four keys at a time: their multiply-add chains interleave (same bits as one) */
+          for (guint j = b; j < end; j += 4)
+            k->dot_f16_rows (q, keys + (gsize) j * kv_width, kv_width, MIN (4, end - j), hd,
+                             sc + j);
+        }
     }
-  for (guint j = 0; j < n_keys; j++)
-    sum += scores[j] = expf (scores[j] - max);
-  memset (out, 0, sizeof (float) * hd);
-  k->wsum_f16 (out, scores, job->kv->v + kv_off, kv_width, n_keys, hd);
-  inv = 1.0f / sum;
-  for (guint i = 0; i < hd; i++)
-    out[i] *= inv;
+  for (guint g = 0; g < group; g++)
+    {
+      float *sc = scores + g * n_scores;
+      float *out = job->dst + t * q_width + (gsize) (kvh * group + g) * hd;
+      float max = -INFINITY, sum = 0.0f;
+
+      for (guint j = 0; j < n_keys; j++)
+        {
+          sc[j] *= op->p.attn.scale;
+          max = MAX (max, sc[j]);
+        }
+      for (guint j = 0; j < n_keys; j++)
+        sum += sc[j] = expf (sc[j] - max);
+      sc[n_keys] = sum;   /* for the normalisation below */
+      memset (out, 0, sizeof (float) * hd);
+    }
+  for (guint b = 0; b < n_keys; b += KEY_BLOCK)
+    {
+      guint end = MIN (n_keys, b + KEY_BLOCK);
+
+      for (guint g = 0; g < group; g++)
+        k->wsum_f16 (job->dst + t * q_width + (gsize) (kvh * group + g) * hd,
+                     scores + g * n_scores + b, values + (gsize) b * kv_width, kv_width,
+                     end - b, hd);
+    }
+  for (guint g = 0; g < group; g++)
+    {
+      float *out = job->dst + t * q_width + (gsize) (kvh * group + g) * hd;
+      float inv = 1.0f / scores[g * n_scores + n_keys];
+
+      for (guint i = 0; i < hd; i++)
+        out[i] *= inv;
+    }
 }
 
 void
@@ -257,7 +298,7 @@ _se_cpu_op_attention (SeBackendCtx       *ctx,
   /* rows pos0 .. pos0 + n - 1 of this layer are contiguous */
   ctx->k->f32_to_f16 (kv->k + at, qkv[1], (gsize) n_tokens * kv_width);
   ctx->k->f32_to_f16 (kv->v + at, qkv[2], (gsize) n_tokens * kv_width);
-  se_cpu_pool_parallel (ctx->pool, n_tokens * op->p.attn.n_head, attention_item, &job);
+  se_cpu_pool_parallel (ctx->pool, n_tokens * op->p.attn.n_head_kv, attention_item, &job);
 }
 
 static guint

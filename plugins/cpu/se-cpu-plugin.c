@@ -66,6 +66,14 @@ alloc_buffers (SeBackendCtx *ctx)
       if (t->kind == SE_GRAPH_TENSOR_WEIGHT && t->type == SE_TYPE_TQ2_0)
         max_tq = MAX (max_tq, t->ne0);
     }
+  ctx->max_group = 1;
+  for (guint i = 0; i < ctx->graph->ops->len; i++)
+    {
+      const SeOp *op = &g_array_index (ctx->graph->ops, SeOp, i);
+
+      if (op->kind == SE_OP_ATTENTION && op->p.attn.n_head_kv > 0)
+        ctx->max_group = MAX (ctx->max_group, op->p.attn.n_head / op->p.attn.n_head_kv);
+    }
   ctx->rows = g_new0 (float *, ctx->n_threads);
   ctx->scores = g_new0 (float *, ctx->n_threads);
   for (guint i = 0; i < ctx->n_threads; i++)
@@ -209,7 +217,7 @@ cpu_compute (SeBackendCtx *ctx,
     {
       ctx->n_scores = kv->n_ctx;
       for (guint i = 0; i < ctx->n_threads; i++)
-        ctx->scores[i] = g_renew (float, ctx->scores[i], ctx->n_scores);
+        ctx->scores[i] = g_renew (float, ctx->scores[i], (ctx->n_scores + 1) * ctx->max_group);
     }
   ctx->act_src = NULL;
   for (guint i = 0, n = 1; i < g->ops->len; i += n)

@@ -80,8 +80,9 @@ struct _SeBackendCtx
   guint8 *arena;             /* all packed weights */
   gsize arena_bytes;
   float **rows;              /* per thread: one dequantized weight row */
-  float **scores;            /* per thread: attention scores, n_scores each */
+  float **scores;            /* per thread: (n_scores + 1) × max_group attention scores */
   gsize n_scores;
+  guint max_group;           /* the most query heads that share one KV head (GQA) */
   SeQ1Act act[SE_CPU_ACT_BATCH];
   SeTqAct tq_act[SE_CPU_ACT_BATCH];   /* TQ2_0 activations, prepared per matmul */
   gint64 act_cols;
