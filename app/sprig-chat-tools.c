@@ -143,8 +143,6 @@ static void
 take_segments (SprigChat *self,
                GPtrArray *segments)
 {
-  const SeToolsIface *tools = tools_iface (self);
-
   for (guint i = 0; i < segments->len; i++)
     {
       SeToolSegment *seg = g_ptr_array_index (segments, i);
@@ -164,7 +162,6 @@ take_segments (SprigChat *self,
         }
     }
   g_ptr_array_set_size (segments, 0);
-  (void) tools;
 }
 
 void
