@@ -417,6 +417,39 @@ test_reload_shows_cards (void)
   g_assert_nonnull (strstr (sprig_tool_call_item_get_result (first_call (chat)), "\"result\""));
 }
 
+static gboolean
+no_window (gpointer data)
+{
+  return gtk_application_get_active_window (GTK_APPLICATION (the_app)) == NULL;
+}
+
+/* Closing the window while a card waits: the call is stopped and stored as such, the
+ * turn ends, the window goes; the next start shows the conversation as it was left. */
+static void
+test_close_while_waiting (void)
+{
+  SprigChat *chat = sprig_window_get_chat (window ());
+  g_autoptr(SprigToolCallItem) call = NULL;
+  gint64 id;
+
+  new_chat ();
+  sprig_chat_send (chat, QUESTION);
+  call = g_object_ref (wait_for_call (chat, SPRIG_TOOL_CALL_WAITING, "the call to ask"));
+  id = sprig_chat_get_conversation_id (chat);
+  g_assert_cmpint (id, >, 0);
+  gtk_window_close (GTK_WINDOW (window ()));
+  sprig_test_wait_for (no_window, NULL, "the window to close");
+  g_assert_cmpint (sprig_tool_call_item_get_state (call), ==, SPRIG_TOOL_CALL_CANCELLED);
+
+  chat = start_window ();
+  sprig_chat_set_conversation (chat, id);
+  sprig_test_wait_for ((SprigTestCondition) first_call, chat, "the conversation to load");
+  g_assert_cmpint (sprig_tool_call_item_get_state (first_call (chat)), ==,
+                   SPRIG_TOOL_CALL_CANCELLED);
+  g_assert_cmpuint (g_list_model_get_n_items (sprig_chat_get_messages (chat)), ==, 3);
+  assert_stored (chat, "cancelled", NULL);
+}
+
 /* A plugin the user added whose "calculator" segfaults: only its tool host goes down.
  * The card says so, the model reads it, the chat goes on; the next call starts a new
  * host; the built-ins, in a host of their own, never notice. */
@@ -495,6 +528,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sprig/app/tools/allow-once", test_allow_once);
   g_test_add_func ("/sprig/app/tools/edited-arguments", test_edited_arguments);
   g_test_add_func ("/sprig/app/tools/stop-while-waiting", test_stop_while_waiting);
+  g_test_add_func ("/sprig/app/tools/close-while-waiting", test_close_while_waiting);
   g_test_add_func ("/sprig/app/tools/off-for-conversation", test_tools_off_for_conversation);
   g_test_add_func ("/sprig/app/tools/read-only-builtin-unasked", test_read_only_builtin_unasked);
   g_test_add_func ("/sprig/app/tools/changed-definition-asks", test_changed_definition_asks);
