@@ -481,6 +481,54 @@ test_isa_kernels (gconstpointer data)
 
 /* ---- fp16 attention kernels ---- */
 
+/* The attention's softmax: every ISA gives the portable bits, and the exponential is
+ * within 4e-7 (relative) of expf; arguments far below the maximum give 0. */
+static void
+test_softmax (void)
+{
+  g_autoptr(GRand) rand = g_rand_new_with_seed (9);
+  const SeCpuKernels *isas[4];
+  guint n_isas = test_isas (isas);
+  static const guint lens[] = { 1, 3, 8, 9, 63, 64, 65, 200, 2049 };
+  double worst = 0.0;
+
+  for (gsize l = 0; l < G_N_ELEMENTS (lens); l++)
+    for (guint rep = 0; rep < 20; rep++)
+      {
+        guint n = lens[l];
+        g_autofree float *in = g_new (float, n), *want = g_new (float, n);
+        float spread = rep < 10 ? 10.0f : 300.0f, scale = 0.088388f, max = -INFINITY;
+        float sum_ref;
+
+        for (guint j = 0; j < n; j++)
+          in[j] = (float) g_rand_double_range (rand, -spread, spread);
+        memcpy (want, in, n * sizeof (float));
+        sum_ref = _se_cpu_softmax_scalar (want, n, scale);
+        for (guint j = 0; j < n; j++)
+          max = MAX (max, in[j] * scale);
+        for (guint j = 0; j < n; j++)
+          {
+            float arg = in[j] * scale - max;   /* what the kernel exponentiates */
+            double exact = exp ((double) arg);
+
+            if (exact < 1e-37)
+              g_assert_cmpfloat (want[j], <=, 1.2e-38f);
+            else
+              worst = MAX (worst, fabs (want[j] - exact) / exact);
+          }
+        for (guint k = 0; k < n_isas; k++)
+          {
+            g_autofree float *got = g_memdup2 (in, n * sizeof (float));
+            float sum = isas[k]->softmax (got, n, scale);
+
+            g_assert_cmpmem (got, n * sizeof (float), want, n * sizeof (float));
+            g_assert_cmpfloat (sum, ==, sum_ref);
+          }
+      }
+  g_test_message ("softmax exp: worst relative error %.3g", worst);
+  g_assert_cmpfloat (worst, <=, 4e-7);
+}
+
 static void
 test_f16_kernels (void)
 {
@@ -1084,6 +1132,7 @@ main (int argc, char **argv)
   g_test_add_func ("/sprig/plugins/cpu/q1-batch", test_q1_batch);
   g_test_add_func ("/sprig/plugins/cpu/tq2-kernel", test_tq2_kernel);
   g_test_add_func ("/sprig/plugins/cpu/f16-kernels", test_f16_kernels);
+  g_test_add_func ("/sprig/plugins/cpu/softmax", test_softmax);
   g_test_add_data_func ("/sprig/plugins/cpu/avx512-kernels", "avx512", test_isa_kernels);
   g_test_add_data_func ("/sprig/plugins/cpu/neon-kernels", "neon", test_isa_kernels);
   g_test_add_data_func ("/sprig/plugins/cpu/attention-long/gqa2",

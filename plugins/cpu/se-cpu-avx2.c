@@ -179,3 +179,84 @@ _se_cpu_f32_to_f16_avx2 (guint16     *dst,
   for (; i < n; i++)
     dst[i] = se_fp32_to_fp16 (src[i]);
 }
+
+/* _se_cpu_exp_neg and _se_cpu_softmax_scalar eight lanes at a time: the same operations
+ * in the same order, never fused (the pragma), so the same bits. */
+#if defined(__clang__)
+#define NO_CONTRACT _Pragma ("clang fp contract(off)")
+#else
+#define NO_CONTRACT
+#pragma GCC push_options
+#pragma GCC optimize ("fp-contract=off")
+#endif
+
+static inline __m256
+exp_neg8 (__m256 x)
+{
+  NO_CONTRACT
+  __m256 keep = _mm256_cmp_ps (x, _mm256_set1_ps (SE_CPU_EXP_MIN), _CMP_GE_OQ);
+  __m256 n = _mm256_floor_ps (_mm256_add_ps (_mm256_mul_ps (x, _mm256_set1_ps (SE_CPU_LOG2E)),
+                                             _mm256_set1_ps (0.5f)));
+  __m256 r = _mm256_sub_ps (x, _mm256_mul_ps (n, _mm256_set1_ps (SE_CPU_LN2_HI)));
+  __m256 p = _mm256_set1_ps (SE_CPU_EXP_P0);
+  __m256i bits;
+
+  r = _mm256_sub_ps (r, _mm256_mul_ps (n, _mm256_set1_ps (SE_CPU_LN2_LO)));
+  p = _mm256_add_ps (_mm256_mul_ps (p, r), _mm256_set1_ps (SE_CPU_EXP_P1));
+  p = _mm256_add_ps (_mm256_mul_ps (p, r), _mm256_set1_ps (SE_CPU_EXP_P2));
+  p = _mm256_add_ps (_mm256_mul_ps (p, r), _mm256_set1_ps (SE_CPU_EXP_P3));
+  p = _mm256_add_ps (_mm256_mul_ps (p, r), _mm256_set1_ps (SE_CPU_EXP_P4));
+  p = _mm256_add_ps (_mm256_mul_ps (p, r), _mm256_set1_ps (SE_CPU_EXP_P5));
+  p = _mm256_add_ps (_mm256_mul_ps (p, _mm256_mul_ps (r, r)), r);
+  p = _mm256_add_ps (p, _mm256_set1_ps (1.0f));
+  bits = _mm256_slli_epi32 (_mm256_add_epi32 (_mm256_cvtps_epi32 (n), _mm256_set1_epi32 (127)),
+                            23);
+  return _mm256_and_ps (_mm256_mul_ps (p, _mm256_castsi256_ps (bits)), keep);
+}
+
+float
+_se_cpu_softmax_avx2 (float *x,
+                      guint  n,
+                      float  scale)
+{
+  NO_CONTRACT
+  __m256 vscale = _mm256_set1_ps (scale), vmax = _mm256_set1_ps (-INFINITY);
+  __m256 acc = _mm256_setzero_ps ();
+  float lanes[8], maxes[8], max;
+  guint j = 0, full = n / 8 * 8;
+
+  for (; j < full; j += 8)
+    {
+      __m256 v = _mm256_mul_ps (_mm256_loadu_ps (x + j), vscale);
+
+      _mm256_storeu_ps (x + j, v);
+      vmax = _mm256_max_ps (vmax, v);
+    }
+  _mm256_storeu_ps (maxes, vmax);
+  max = maxes[0];
+  for (int k = 1; k < 8; k++)
+    max = MAX (max, maxes[k]);
+  for (; j < n; j++)
+    {
+      x[j] *= scale;
+      max = MAX (max, x[j]);
+    }
+  for (j = 0; j < full; j += 8)
+    {
+      __m256 e = exp_neg8 (_mm256_sub_ps (_mm256_loadu_ps (x + j), _mm256_set1_ps (max)));
+
+      _mm256_storeu_ps (x + j, e);
+      acc = _mm256_add_ps (acc, e);
+    }
+  _mm256_storeu_ps (lanes, acc);
+  for (; j < n; j++)
+    {
+      x[j] = _se_cpu_exp_neg (x[j] - max);
+      lanes[j % 8] += x[j];
+    }
+  return _se_cpu_reduce8 (lanes);
+}
+
+#if !defined(__clang__)
+#pragma GCC pop_options
+#endif

@@ -107,3 +107,62 @@ _se_cpu_f32_to_f16_scalar (guint16     *dst,
   for (gsize i = 0; i < n; i++)
     dst[i] = se_fp32_to_fp16 (src[i]);
 }
+
+/* Separate multiplications and additions, never contracted into fused ones: the vector
+ * versions do the same operations lane by lane. */
+#if defined(__clang__)
+#define NO_CONTRACT _Pragma ("clang fp contract(off)")
+#else
+#define NO_CONTRACT
+#pragma GCC push_options
+#pragma GCC optimize ("fp-contract=off")
+#endif
+
+float
+_se_cpu_exp_neg (float x)
+{
+  NO_CONTRACT
+  float n, r, p;
+  union { guint32 u; float f; } scale;
+
+  if (!(x >= SE_CPU_EXP_MIN))
+    return 0.0f;
+  n = floorf (x * SE_CPU_LOG2E + 0.5f);
+  r = x - n * SE_CPU_LN2_HI;
+  r = r - n * SE_CPU_LN2_LO;
+  p = SE_CPU_EXP_P0;
+  p = p * r + SE_CPU_EXP_P1;
+  p = p * r + SE_CPU_EXP_P2;
+  p = p * r + SE_CPU_EXP_P3;
+  p = p * r + SE_CPU_EXP_P4;
+  p = p * r + SE_CPU_EXP_P5;
+  p = p * (r * r) + r;
+  p = p + 1.0f;
+  scale.u = (guint32) ((gint32) n + 127) << 23;
+  return p * scale.f;
+}
+
+float
+_se_cpu_softmax_scalar (float *x,
+                        guint  n,
+                        float  scale)
+{
+  NO_CONTRACT
+  float max = -INFINITY, lanes[8] = { 0 };
+
+  for (guint j = 0; j < n; j++)
+    {
+      x[j] *= scale;
+      max = MAX (max, x[j]);
+    }
+  for (guint j = 0; j < n; j++)
+    {
+      x[j] = _se_cpu_exp_neg (x[j] - max);
+      lanes[j % 8] += x[j];
+    }
+  return _se_cpu_reduce8 (lanes);
+}
+
+#if !defined(__clang__)
+#pragma GCC pop_options
+#endif

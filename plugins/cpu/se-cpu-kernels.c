@@ -27,6 +27,7 @@ static const SeCpuKernels scalar_kernels = {
   .axpy_f16 = _se_cpu_axpy_f16_scalar,
   .wsum_f16 = _se_cpu_wsum_f16_scalar,
   .f32_to_f16 = _se_cpu_f32_to_f16_scalar,
+  .softmax = _se_cpu_softmax_scalar,
 };
 
 const SeCpuKernels *
@@ -49,6 +50,7 @@ static const SeCpuKernels avx2_kernels = {
   .axpy_f16 = _se_cpu_axpy_f16_avx2,
   .wsum_f16 = _se_cpu_wsum_f16_avx2,
   .f32_to_f16 = _se_cpu_f32_to_f16_avx2,
+  .softmax = _se_cpu_softmax_avx2,
 };
 #endif
 
@@ -69,6 +71,7 @@ static const SeCpuKernels avx2_kernels = {
     .axpy_f16 = _se_cpu_axpy_f16_avx2,              \
     .wsum_f16 = _se_cpu_wsum_f16_avx2,              \
     .f32_to_f16 = _se_cpu_f32_to_f16_avx2,          \
+    .softmax = _se_cpu_softmax_avx2,                \
   }
 static const SeCpuKernels avx512_kernels = AVX512_KERNELS (se_tq2_dot_avx512, "avx512");
 static const SeCpuKernels avx512_vnni_kernels = AVX512_KERNELS (se_tq2_dot_avx512vnni,
@@ -91,6 +94,7 @@ static const SeCpuKernels avx512_vnni_kernels = AVX512_KERNELS (se_tq2_dot_avx51
     .axpy_f16 = _se_cpu_axpy_f16_neon,              \
     .wsum_f16 = _se_cpu_wsum_f16_neon,              \
     .f32_to_f16 = _se_cpu_f32_to_f16_neon,          \
+    .softmax = _se_cpu_softmax_scalar,              \
   }
 static const SeCpuKernels neon_kernels = NEON_KERNELS (se_tq2_dot_neon, "neon");
 static const SeCpuKernels neon_dotprod_kernels = NEON_KERNELS (se_tq2_dot_dotprod,

@@ -250,16 +250,8 @@ attention_item (gpointer data,
     {
       float *sc = scores + g * n_scores;
       float *out = job->dst + t * q_width + (gsize) (kvh * group + g) * hd;
-      float max = -INFINITY, sum = 0.0f;
 
-      for (guint j = 0; j < n_keys; j++)
-        {
-          sc[j] *= op->p.attn.scale;
-          max = MAX (max, sc[j]);
-        }
-      for (guint j = 0; j < n_keys; j++)
-        sum += sc[j] = expf (sc[j] - max);
-      sc[n_keys] = sum;   /* for the normalisation below */
+      sc[n_keys] = k->softmax (sc, n_keys, op->p.attn.scale);   /* the sum, for below */
       memset (out, 0, sizeof (float) * hd);
     }
   for (guint b = 0; b < n_keys; b += KEY_BLOCK)

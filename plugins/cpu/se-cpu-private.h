@@ -58,6 +58,9 @@ typedef struct
                            guint n_rows, guint n);
   /* round to nearest even, as se_fp32_to_fp16 */
   void  (*f32_to_f16)     (guint16 *dst, const float *src, gsize n);
+  /* _se_cpu_softmax_scalar: x[j] = exp (x[j] * scale - max), returns the sum; the same
+   * bits on every ISA */
+  float (*softmax)        (float *x, guint n, float scale);
 } SeCpuKernels;
 
 /* A Q1_0 weight re-packed for the lookup-table kernel. Rows [0, packed.n_rows) live
