@@ -19,18 +19,6 @@
 
 #define REHASH_CHUNK (1024 * 1024)
 
-static GError *
-errno_error (int         saved,
-             const char *what,
-             const char *path)
-{
-  if (saved == ENOSPC || saved == EDQUOT)
-    return g_error_new (SPRIG_MODELS_ERROR, SPRIG_MODELS_ERROR_NO_SPACE,
-                        _("The disk is full: could not write “%s”."), path);
-  return g_error_new (G_IO_ERROR, g_io_error_from_errno (saved), _("Could not %s “%s”: %s"),
-                      what, path, g_strerror (saved));
-}
-
 static gboolean
 check_space (SprigDownload *self,
              guint64        part_size,
@@ -78,7 +66,8 @@ rehash_part (SprigDownload *self,
         continue;
       if (n <= 0)
         {
-          g_propagate_error (error, errno_error (n < 0 ? errno : EIO, _("read"), self->part_path));
+          g_propagate_error (error, _sprig_models_errno_error (n < 0 ? errno : EIO, SPRIG_FILE_OP_READ,
+                                                               self->part_path));
           return FALSE;
         }
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
@@ -99,7 +88,8 @@ open_part (SprigDownload *self,
   self->fd = g_open (self->part_path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
   if (self->fd < 0)
     {
-      g_propagate_error (error, errno_error (errno, _("create"), self->part_path));
+      g_propagate_error (error,
+                         _sprig_models_errno_error (errno, SPRIG_FILE_OP_CREATE, self->part_path));
       return FALSE;
     }
   if (flock (self->fd, LOCK_EX | LOCK_NB) != 0)
@@ -110,7 +100,8 @@ open_part (SprigDownload *self,
     }
   if (fstat (self->fd, &st) != 0)
     {
-      g_propagate_error (error, errno_error (errno, _("read"), self->part_path));
+      g_propagate_error (error,
+                         _sprig_models_errno_error (errno, SPRIG_FILE_OP_READ, self->part_path));
       return FALSE;
     }
   *size = (guint64) st.st_size;
@@ -119,7 +110,8 @@ open_part (SprigDownload *self,
     {
       if (ftruncate (self->fd, 0) != 0)
         {
-          g_propagate_error (error, errno_error (errno, _("write"), self->part_path));
+          g_propagate_error (error,
+                             _sprig_models_errno_error (errno, SPRIG_FILE_OP_WRITE, self->part_path));
           return FALSE;
         }
       *size = 0;
@@ -227,7 +219,8 @@ write_thread (GTask        *task,
     {
       if (ftruncate (self->fd, 0) != 0)
         {
-          g_task_return_error (task, errno_error (errno, _("write"), self->part_path));
+          g_task_return_error (task,
+                               _sprig_models_errno_error (errno, SPRIG_FILE_OP_WRITE, self->part_path));
           return;
         }
       g_checksum_reset (self->sha);
@@ -240,7 +233,8 @@ write_thread (GTask        *task,
         continue;
       if (n < 0)
         {
-          g_task_return_error (task, errno_error (errno, _("write"), self->part_path));
+          g_task_return_error (task,
+                               _sprig_models_errno_error (errno, SPRIG_FILE_OP_WRITE, self->part_path));
           return;
         }
       done += (gsize) n;
@@ -320,7 +314,7 @@ finalize_thread (GTask        *task,
   SprigModelInfo *info;
 
   if (fsync (self->fd) != 0)
-    error = errno_error (errno, _("write"), self->part_path);
+    error = _sprig_models_errno_error (errno, SPRIG_FILE_OP_WRITE, self->part_path);
   close_part (self);
   if (error != NULL || !verify (self, digest, cancellable, &error))
     {

@@ -38,16 +38,12 @@ import_data_free (ImportData *data)
 }
 
 static gboolean
-set_errno_error (GError    **error,
-                 int         saved,
-                 const char *what,
-                 const char *path)
+set_errno_error (GError      **error,
+                 int           saved,
+                 SprigFileOp   op,
+                 const char   *path)
 {
-  g_set_error (error, saved == ENOSPC ? SPRIG_MODELS_ERROR : G_IO_ERROR,
-               saved == ENOSPC ? SPRIG_MODELS_ERROR_NO_SPACE : g_io_error_from_errno (saved),
-               saved == ENOSPC ? _("The disk is full: could not %s “%s”.")
-                               : _("Could not %s “%s”: %s"),
-               what, path, g_strerror (saved));
+  g_propagate_error (error, _sprig_models_errno_error (saved, op, path));
   return FALSE;
 }
 
@@ -113,19 +109,19 @@ stream_file (int           in_fd,
       if (n < 0 && errno == EINTR)
         continue;
       if (n < 0)
-        return set_errno_error (error, errno, _("read"), data->source), NULL;
+        return set_errno_error (error, errno, SPRIG_FILE_OP_READ, data->source), NULL;
       if (n == 0)
         break;
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
         return NULL;
       if (out_fd >= 0 && !write_all (out_fd, buf, (gsize) n))
-        return set_errno_error (error, errno, _("write"), data->part_path), NULL;
+        return set_errno_error (error, errno, SPRIG_FILE_OP_WRITE, data->part_path), NULL;
       g_checksum_update (sha, (const guchar *) buf, n);
       done += (guint64) n;
       _sprig_progress_relay_report (data->relay, done, total, FALSE);
     }
   if (out_fd >= 0 && fsync (out_fd) != 0)
-    return set_errno_error (error, errno, _("write"), data->part_path), NULL;
+    return set_errno_error (error, errno, SPRIG_FILE_OP_WRITE, data->part_path), NULL;
   _sprig_progress_relay_report (data->relay, done, total, TRUE);
   return g_strdup (g_checksum_get_string (sha));
 }
@@ -170,7 +166,7 @@ make_part (ImportData *data,
                          "be linked there; copy it instead."), data->source);
           return FALSE;
         }
-      return set_errno_error (error, saved, _("add"), data->source);
+      return set_errno_error (error, saved, SPRIG_FILE_OP_ADD, data->source);
     }
   if (data->mode == SPRIG_MODEL_IMPORT_COPY)
     close (rc);
@@ -189,18 +185,18 @@ fill_part (ImportData   *data,
   char *sha = NULL;
 
   if (in_fd < 0)
-    return set_errno_error (error, errno, _("read"), data->source), NULL;
+    return set_errno_error (error, errno, SPRIG_FILE_OP_READ, data->source), NULL;
   if (fstat (in_fd, &st) != 0)
-    set_errno_error (error, errno, _("read"), data->source);
+    set_errno_error (error, errno, SPRIG_FILE_OP_READ, data->source);
   else if (data->mode == SPRIG_MODEL_IMPORT_COPY
            && (out_fd = g_open (data->part_path, O_WRONLY | O_TRUNC | O_CLOEXEC, 0)) < 0)
-    set_errno_error (error, errno, _("write"), data->part_path);
+    set_errno_error (error, errno, SPRIG_FILE_OP_WRITE, data->part_path);
   else
     sha = stream_file (in_fd, out_fd, (guint64) st.st_size, data, cancellable, error);
   if (out_fd >= 0 && close (out_fd) != 0 && sha != NULL)
     {
       g_clear_pointer (&sha, g_free);
-      set_errno_error (error, errno, _("write"), data->part_path);
+      set_errno_error (error, errno, SPRIG_FILE_OP_WRITE, data->part_path);
     }
   close (in_fd);
   return sha;

@@ -58,6 +58,22 @@ void                _sprig_progress_relay_report (SprigProgressRelay     *relay,
                                                   gboolean                force);
 void                _sprig_progress_relay_free   (SprigProgressRelay     *relay);
 
+/* What failed on a file, for an error a translator can render as a whole sentence. */
+typedef enum
+{
+  SPRIG_FILE_OP_READ,
+  SPRIG_FILE_OP_WRITE,
+  SPRIG_FILE_OP_CREATE,
+  SPRIG_FILE_OP_ADD,     /* importing a model file */
+} SprigFileOp;
+
+/* The error for errno @saved while doing @op on @path: SPRIG_MODELS_ERROR_NO_SPACE
+ * ("The disk is full: …") for ENOSPC and EDQUOT, else the G_IO_ERROR of the errno with
+ * its text. */
+GError   *_sprig_models_errno_error       (int          saved,
+                                           SprigFileOp  op,
+                                           const char  *path);
+
 /* 64 hexadecimal digits (either case)? */
 gboolean  _sprig_is_sha256_hex            (const char  *text);
 

@@ -297,3 +297,33 @@ _sprig_progress_relay_report (SprigProgressRelay *relay,
   g_main_context_invoke_full (relay->context, G_PRIORITY_DEFAULT, relay_dispatch, relay,
                               (GDestroyNotify) _sprig_progress_relay_free);
 }
+
+GError *
+_sprig_models_errno_error (int          saved,
+                           SprigFileOp  op,
+                           const char  *path)
+{
+  const char *text = g_strerror (saved);
+
+  if (saved == ENOSPC || saved == EDQUOT)
+    return g_error_new (SPRIG_MODELS_ERROR, SPRIG_MODELS_ERROR_NO_SPACE,
+                        op == SPRIG_FILE_OP_ADD ? _("The disk is full: could not add “%s”.")
+                                                : _("The disk is full: could not write “%s”."),
+                        path);
+  switch (op)
+    {
+    case SPRIG_FILE_OP_READ:
+      return g_error_new (G_IO_ERROR, g_io_error_from_errno (saved),
+                          _("Could not read “%s”: %s"), path, text);
+    case SPRIG_FILE_OP_CREATE:
+      return g_error_new (G_IO_ERROR, g_io_error_from_errno (saved),
+                          _("Could not create “%s”: %s"), path, text);
+    case SPRIG_FILE_OP_ADD:
+      return g_error_new (G_IO_ERROR, g_io_error_from_errno (saved),
+                          _("Could not add “%s”: %s"), path, text);
+    case SPRIG_FILE_OP_WRITE:
+    default:
+      return g_error_new (G_IO_ERROR, g_io_error_from_errno (saved),
+                          _("Could not write “%s”: %s"), path, text);
+    }
+}

@@ -19,13 +19,42 @@ const char _sprig_store_conversation_columns[] =
   "created_at, updated_at, prompt_tokens, completion_tokens, prompt_per_second, " \
   "tokens_per_second, first_token_ms, backend"
 
-static gboolean
-not_found (const char *what,
-           gint64      id,
-           GError    **error)
+typedef enum
 {
-  g_set_error (error, SPRIG_STORE_ERROR, SPRIG_STORE_ERROR_NOT_FOUND,
-               _("There is no %s with id %lld."), what, (long long) id);
+  MISSING_CONVERSATION,
+  MISSING_MESSAGE,
+  MISSING_PARENT,
+  MISSING_TOOL_CALL,
+} Missing;
+
+/* Whole sentences, so that a translation can inflect each noun. */
+static gboolean
+not_found (Missing   what,
+           gint64    id,
+           GError  **error)
+{
+  long long n = (long long) id;
+
+  switch (what)
+    {
+    case MISSING_CONVERSATION:
+      g_set_error (error, SPRIG_STORE_ERROR, SPRIG_STORE_ERROR_NOT_FOUND,
+                   _("There is no conversation with id %lld."), n);
+      break;
+    case MISSING_MESSAGE:
+      g_set_error (error, SPRIG_STORE_ERROR, SPRIG_STORE_ERROR_NOT_FOUND,
+                   _("There is no message with id %lld."), n);
+      break;
+    case MISSING_PARENT:
+      g_set_error (error, SPRIG_STORE_ERROR, SPRIG_STORE_ERROR_NOT_FOUND,
+                   _("There is no parent message with id %lld in this conversation."), n);
+      break;
+    case MISSING_TOOL_CALL:
+    default:
+      g_set_error (error, SPRIG_STORE_ERROR, SPRIG_STORE_ERROR_NOT_FOUND,
+                   _("There is no tool call with id %lld."), n);
+      break;
+    }
   return FALSE;
 }
 
@@ -215,7 +244,7 @@ _sprig_store_op_update_conversation (SprigStoreDb *db,
   if (!_sprig_store_db_run (db, stmt, error))
     return FALSE;
   if (sqlite3_changes (db->sql) == 0)
-    return not_found (_("conversation"), conv->id, error);
+    return not_found (MISSING_CONVERSATION, conv->id, error);
   return TRUE;
 }
 
@@ -241,7 +270,7 @@ _sprig_store_op_get_conversation (SprigStoreDb *db,
   if (rc < 0)
     return FALSE;
   if (rc == SQLITE_DONE)
-    return not_found (_("conversation"), args->id, error);
+    return not_found (MISSING_CONVERSATION, args->id, error);
   *result = _sprig_store_read_conversation (stmt);
   return TRUE;
 }
@@ -308,7 +337,7 @@ update_deleted (SprigStoreDb *db,
   if (!_sprig_store_db_run (db, stmt, error))
     return FALSE;
   if (sqlite3_changes (db->sql) == 0)
-    return not_found (_("conversation"), id, error);
+    return not_found (MISSING_CONVERSATION, id, error);
   return TRUE;
 }
 
@@ -402,9 +431,9 @@ check_placement (SprigStoreDb *db,
   if (rc != SQLITE_ROW)
     return FALSE;
   if (sqlite3_column_type (stmt, 0) == SQLITE_NULL || sqlite3_column_int (stmt, 0) == 0)
-    return not_found (_("conversation"), conversation_id, error);
+    return not_found (MISSING_CONVERSATION, conversation_id, error);
   if (parent_id != 0 && sqlite3_column_int64 (stmt, 1) != conversation_id)
-    return not_found (_("parent message in this conversation"), parent_id, error);
+    return not_found (MISSING_PARENT, parent_id, error);
   return TRUE;
 }
 
@@ -563,7 +592,7 @@ _sprig_store_op_get_message (SprigStoreDb *db,
   if (!collect_messages (db, stmt, messages, error))
     return FALSE;
   if (messages->len == 0)
-    return not_found (_("message"), args->id, error);
+    return not_found (MISSING_MESSAGE, args->id, error);
   *result = g_ptr_array_steal_index (messages, 0);
   return TRUE;
 }
@@ -593,7 +622,7 @@ _sprig_store_op_set_active_leaf (SprigStoreDb *db,
 
   return _sprig_store_db_require_open (db, TRUE, error) &&
          check_placement (db, args->id, args->id2, error) &&
-         (args->id2 != 0 || not_found (_("message"), 0, error)) &&
+         (args->id2 != 0 || not_found (MISSING_MESSAGE, 0, error)) &&
          set_leaf (db, args->id, args->id2, FALSE, error);
 }
 
@@ -658,7 +687,7 @@ delete_message (SprigStoreDb *db,
   sqlite3_bind_int64 (find, 1, id);
   rc = _sprig_store_db_step (db, find, error);
   if (rc == SQLITE_DONE)
-    return not_found (_("message"), id, error);
+    return not_found (MISSING_MESSAGE, id, error);
   if (rc != SQLITE_ROW)
     return FALSE;
   conversation_id = sqlite3_column_int64 (find, 0);
@@ -753,7 +782,7 @@ _sprig_store_op_add_tool_call (SprigStoreDb *db,
     return FALSE;
   exists = sqlite3_column_int64 (stmt, 0);
   if (exists == 0)
-    return not_found (_("message"), args->id, error);
+    return not_found (MISSING_MESSAGE, args->id, error);
   if (!_sprig_store_insert_tool_call (db, args->id, -1, args->call, &id, error))
     return FALSE;
   *result = _sprig_box_int64 (id);
@@ -786,7 +815,7 @@ _sprig_store_op_set_tool_result (SprigStoreDb *db,
   if (!_sprig_store_db_run (db, stmt, error))
     return FALSE;
   if (sqlite3_changes (db->sql) == 0)
-    return not_found (_("tool call"), args->id, error);
+    return not_found (MISSING_TOOL_CALL, args->id, error);
   return TRUE;
 }
 
