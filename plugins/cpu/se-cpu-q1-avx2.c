@@ -220,26 +220,6 @@ tiles_chunk (const guint8  *tb,
       _mm256_storeu_ps (y + t * y_stride + 8 * i, acc[t][i / 4][i % 4]);
 }
 
-/* Where the tiles of group @g start, how many it has, and the part [*t0, *t1) of
- * them (group-relative) that lies in the tile range [tile0, tile1). */
-static inline const guint8 *
-group_range (const SeQ1Packed *w,
-             gint64            g,
-             gint64            tile0,
-             gint64            tile1,
-             gint64           *in_group,
-             gint64           *t0,
-             gint64           *t1)
-{
-  gint64 n_tiles = w->n_rows / SE_Q1_TILE_ROWS, n_blocks = w->n_cols / 128;
-  gint64 group_tiles = se_q1_group_tiles (w->n_cols), first = g * group_tiles;
-
-  *in_group = MIN (group_tiles, n_tiles - first);
-  *t0 = MAX (tile0, first) - first;
-  *t1 = MIN (tile1, first + *in_group) - first;
-  return w->data + (gsize) (first * n_blocks) * TILE_BLOCK_BYTES;
-}
-
 /* Chunk [c0, c0 + chunk_len) of the tiles [t0, t1) of one group, for @nt tokens. */
 static ALWAYS_INLINE void
 group_chunk (const guint8  *group,
@@ -267,6 +247,8 @@ group_chunk (const guint8  *group,
                  nt, y + tile * SE_Q1_TILE_ROWS, y_stride);
 }
 
+#include "se-cpu-q1-driver.h"
+
 void
 se_q1_matvec_avx2 (const SeQ1Packed *w,
                    const SeQ1Act    *act,
@@ -274,46 +256,9 @@ se_q1_matvec_avx2 (const SeQ1Packed *w,
                    gint64            row0,
                    gint64            row1)
 {
-  gint64 n_blocks = w->n_cols / 128, group_tiles = se_q1_group_tiles (w->n_cols);
-  gint64 tile0 = row0 / SE_Q1_TILE_ROWS, tile1 = row1 / SE_Q1_TILE_ROWS;
-
-  /* group by group: one linear stream of memory */
-  for (gint64 g = tile0 / group_tiles; g * group_tiles < tile1; g++)
-    {
-      gint64 in_group, t0, t1;
-      const guint8 *group = group_range (w, g, tile0, tile1, &in_group, &t0, &t1);
-
-      for (gint64 c0 = 0; c0 < n_blocks; c0 += SE_Q1_CHUNK_BLOCKS)
-        group_chunk (group, in_group, t0, t1, c0, MIN (SE_Q1_CHUNK_BLOCKS, n_blocks - c0),
-                     act, 1, y + g * group_tiles * SE_Q1_TILE_ROWS, 0);
-    }
+  q1_drive_matvec (w, act, y, row0, row1);
 }
 
-/* One chunk of columns for tokens [0, nt) of @acts over every group of the range. */
-static ALWAYS_INLINE void
-matmul_chunk (const SeQ1Packed *w,
-              gint64            c0,
-              const SeQ1Act    *acts,
-              int               nt,
-              float            *y,
-              gint64            y_stride,
-              gint64            tile0,
-              gint64            tile1)
-{
-  gint64 n_blocks = w->n_cols / 128, group_tiles = se_q1_group_tiles (w->n_cols);
-
-  for (gint64 g = tile0 / group_tiles; g * group_tiles < tile1; g++)
-    {
-      gint64 in_group, t0, t1;
-      const guint8 *group = group_range (w, g, tile0, tile1, &in_group, &t0, &t1);
-
-      group_chunk (group, in_group, t0, t1, c0, MIN (SE_Q1_CHUNK_BLOCKS, n_blocks - c0), acts,
-                   nt, y + g * group_tiles * SE_Q1_TILE_ROWS, y_stride);
-    }
-}
-
-/* Chunk by chunk of columns, so that a chunk's weights of the whole row range stay in
- * cache while every pair of tokens runs over them with its tables in L1. */
 void
 se_q1_matmul_avx2 (const SeQ1Packed *w,
                    const SeQ1Act    *acts,
@@ -323,24 +268,10 @@ se_q1_matmul_avx2 (const SeQ1Packed *w,
                    gint64            row0,
                    gint64            row1)
 {
-  gint64 tile0 = row0 / SE_Q1_TILE_ROWS, tile1 = row1 / SE_Q1_TILE_ROWS;
-
   if (n_tokens == 1)
-    {
-      se_q1_matvec_avx2 (w, acts, y, row0, row1);
-      return;
-    }
-  for (gint64 c0 = 0; c0 < w->n_cols / 128; c0 += SE_Q1_CHUNK_BLOCKS)
-    for (guint t = 0; t < n_tokens; t += MAX_TOKENS)
-      {
-        const SeQ1Act *a = acts + t;
-        float *yt = y + t * y_stride;
-
-        if (n_tokens - t >= 2)
-          matmul_chunk (w, c0, a, 2, yt, y_stride, tile0, tile1);
-        else
-          matmul_chunk (w, c0, a, 1, yt, y_stride, tile0, tile1);
-      }
+    q1_drive_matvec (w, acts, y, row0, row1);
+  else
+    q1_drive_matmul (w, acts, n_tokens, y, y_stride, row0, row1);
 }
 
 /* One 128-column block: amax, scale, int8 quantization with the rounding of lrintf
