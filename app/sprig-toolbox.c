@@ -348,14 +348,9 @@ sync_sources (SprigToolbox *self)
       s = find_source (self, SPRIG_TOOL_KIND_SERVER, digest);
       if (s == NULL)
         {
-          /* Commands the user installed exist only outside the sandbox. */
-          g_auto(GStrv) argv = sprig_mcp_wrap_argv ((const char *const *) spec->argv,
-                                                    sprig_mcp_in_flatpak ()
-                                                    ? SPRIG_MCP_SPAWN_HOST : SPRIG_MCP_SPAWN_DIRECT,
-                                                    TRUE, NULL);
           g_autofree char *label = g_strdup_printf (_("MCP server “%s”"), spec->name);
 
-          add_source (self, sprig_mcp_client_new ((const char *const *) argv),
+          add_source (self, sprig_mcp_client_new_user_server ((const char *const *) spec->argv),
                       SPRIG_TOOL_KIND_SERVER, digest, label);
           s = g_ptr_array_index (self->sources, self->sources->len - 1);
         }

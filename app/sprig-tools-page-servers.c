@@ -308,7 +308,6 @@ show_tools_clicked_cb (GtkButton      *button,
                        SprigToolsPage *self)
 {
   SprigMcpServerSpec *spec = row_server (self, GTK_WIDGET (button));
-  g_auto(GStrv) argv = NULL;
   Probe *probe;
 
   if (spec == NULL)
@@ -319,13 +318,10 @@ show_tools_clicked_cb (GtkButton      *button,
       ask_consent (self, spec);
       return;
     }
-  argv = sprig_mcp_wrap_argv ((const char *const *) spec->argv,
-                              sprig_mcp_in_flatpak () ? SPRIG_MCP_SPAWN_HOST : SPRIG_MCP_SPAWN_DIRECT,
-                              TRUE, NULL);
   probe = g_new0 (Probe, 1);
   probe->self = g_object_ref (self);
   probe->button = g_object_ref (GTK_WIDGET (button));
-  probe->client = sprig_mcp_client_new ((const char *const *) argv);
+  probe->client = sprig_mcp_client_new_user_server ((const char *const *) spec->argv);
   probe->name = g_strdup (spec->name);
   gtk_widget_set_sensitive (GTK_WIDGET (button), FALSE);
   sprig_mcp_client_start_async (probe->client, NULL, probe_started_cb, probe);

@@ -182,18 +182,12 @@ _se_cpu_f32_to_f16_avx2 (guint16     *dst,
 
 /* _se_cpu_exp_neg and _se_cpu_softmax_scalar eight lanes at a time: the same operations
  * in the same order, never fused (the pragma), so the same bits. */
-#if defined(__clang__)
-#define NO_CONTRACT _Pragma ("clang fp contract(off)")
-#else
-#define NO_CONTRACT
-#pragma GCC push_options
-#pragma GCC optimize ("fp-contract=off")
-#endif
+SE_CPU_NO_CONTRACT_BEGIN
 
 static inline __m256
 exp_neg8 (__m256 x)
 {
-  NO_CONTRACT
+  SE_CPU_NO_CONTRACT
   __m256 keep = _mm256_cmp_ps (x, _mm256_set1_ps (SE_CPU_EXP_MIN), _CMP_GE_OQ);
   __m256 n = _mm256_floor_ps (_mm256_add_ps (_mm256_mul_ps (x, _mm256_set1_ps (SE_CPU_LOG2E)),
                                              _mm256_set1_ps (0.5f)));
@@ -219,7 +213,7 @@ _se_cpu_softmax_avx2 (float *x,
                       guint  n,
                       float  scale)
 {
-  NO_CONTRACT
+  SE_CPU_NO_CONTRACT
   __m256 vscale = _mm256_set1_ps (scale), vmax = _mm256_set1_ps (-INFINITY);
   __m256 acc = _mm256_setzero_ps ();
   float lanes[8], maxes[8], max;
@@ -257,6 +251,4 @@ _se_cpu_softmax_avx2 (float *x,
   return _se_cpu_reduce8 (lanes);
 }
 
-#if !defined(__clang__)
-#pragma GCC pop_options
-#endif
+SE_CPU_NO_CONTRACT_END

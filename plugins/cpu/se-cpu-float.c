@@ -108,20 +108,14 @@ _se_cpu_f32_to_f16_scalar (guint16     *dst,
     dst[i] = se_fp32_to_fp16 (src[i]);
 }
 
-/* Separate multiplications and additions, never contracted into fused ones: the vector
- * versions do the same operations lane by lane. */
-#if defined(__clang__)
-#define NO_CONTRACT _Pragma ("clang fp contract(off)")
-#else
-#define NO_CONTRACT
-#pragma GCC push_options
-#pragma GCC optimize ("fp-contract=off")
-#endif
+/* Separate multiplications and additions, never fused: the vector versions do the same
+ * operations lane by lane. */
+SE_CPU_NO_CONTRACT_BEGIN
 
 float
 _se_cpu_exp_neg (float x)
 {
-  NO_CONTRACT
+  SE_CPU_NO_CONTRACT
   float n, r, p;
   union { guint32 u; float f; } scale;
 
@@ -147,7 +141,7 @@ _se_cpu_softmax_scalar (float *x,
                         guint  n,
                         float  scale)
 {
-  NO_CONTRACT
+  SE_CPU_NO_CONTRACT
   float max = -INFINITY, lanes[8] = { 0 };
 
   for (guint j = 0; j < n; j++)
@@ -163,6 +157,4 @@ _se_cpu_softmax_scalar (float *x,
   return _se_cpu_reduce8 (lanes);
 }
 
-#if !defined(__clang__)
-#pragma GCC pop_options
-#endif
+SE_CPU_NO_CONTRACT_END

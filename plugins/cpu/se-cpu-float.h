@@ -15,6 +15,20 @@ G_BEGIN_DECLS
 /* ((l0 + l4) + (l2 + l6)) + ((l1 + l5) + (l3 + l7)): every ISA's 8-lane reduction */
 float _se_cpu_reduce8             (const float *lanes);
 
+/* Code between _BEGIN and _END (and any function body that starts with
+ * SE_CPU_NO_CONTRACT, for clang) keeps multiplications and additions separate, never
+ * fused: the portable and vector versions of the softmax must round the same way. */
+#if defined(__clang__)
+#define SE_CPU_NO_CONTRACT _Pragma ("clang fp contract(off)")
+#define SE_CPU_NO_CONTRACT_BEGIN
+#define SE_CPU_NO_CONTRACT_END
+#else
+#define SE_CPU_NO_CONTRACT
+#define SE_CPU_NO_CONTRACT_BEGIN \
+  _Pragma ("GCC push_options") _Pragma ("GCC optimize (\"fp-contract=off\")")
+#define SE_CPU_NO_CONTRACT_END _Pragma ("GCC pop_options")
+#endif
+
 /* The constants of _se_cpu_exp_neg (Cephes' expf): shared by every ISA's version. */
 #define SE_CPU_EXP_MIN  (-87.33654f)         /* ln 2^-126: below, the result is 0 */
 #define SE_CPU_LOG2E    1.44269504088896341f

@@ -54,6 +54,10 @@ typedef struct
 G_DECLARE_FINAL_TYPE (SprigMcpClient, sprig_mcp_client, SPRIG, MCP_CLIENT, GObject)
 
 SprigMcpClient *sprig_mcp_client_new            (const char *const   *argv);
+/* A client of an MCP server the user added: @argv as it is, or inside a Flatpak under
+ * flatpak-spawn --host (see sprig_mcp_wrap_argv ()). Start it only after the user
+ * agreed to this exact command. */
+SprigMcpClient *sprig_mcp_client_new_user_server (const char *const *argv);
 /* A client of sprig-toolhost serving @plugins (.so or .plugin paths). The host is
  * $SPRIG_TOOLHOST or the installed one; inside a Flatpak it runs under
  * flatpak-spawn --sandbox (see sprig_mcp_wrap_argv()) with the plugins' folders
