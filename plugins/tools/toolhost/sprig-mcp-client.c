@@ -1253,19 +1253,6 @@ sprig_mcp_client_new (const char *const *argv)
   return client;
 }
 
-SprigMcpClient *
-sprig_mcp_client_new_user_server (const char *const *argv)
-{
-  /* Commands the user installed (npx, uvx, their binaries) exist only outside the
-   * sandbox. */
-  g_auto(GStrv) wrapped = sprig_mcp_wrap_argv (argv,
-                                               sprig_mcp_in_flatpak () ? SPRIG_MCP_SPAWN_HOST
-                                                                       : SPRIG_MCP_SPAWN_DIRECT,
-                                               TRUE, NULL);
-
-  return sprig_mcp_client_new ((const char *const *) wrapped);
-}
-
 /* Test entry points (sprig-mcp-client-private.h) */
 
 SprigMcpClient *

@@ -64,3 +64,16 @@ sprig_mcp_client_new_toolhost (const char *const *plugins,
                                  allow_network, (const char *const *) dirs->pdata);
   return sprig_mcp_client_new ((const char *const *) wrapped);
 }
+
+SprigMcpClient *
+sprig_mcp_client_new_user_server (const char *const *argv)
+{
+  /* Commands the user installed (npx, uvx, their binaries) exist only outside the
+   * sandbox. */
+  g_auto(GStrv) wrapped = sprig_mcp_wrap_argv (argv,
+                                               sprig_mcp_in_flatpak () ? SPRIG_MCP_SPAWN_HOST
+                                                                       : SPRIG_MCP_SPAWN_DIRECT,
+                                               TRUE, NULL);
+
+  return sprig_mcp_client_new ((const char *const *) wrapped);
+}
