@@ -192,7 +192,7 @@ run_both (const SeGraph *g,
           double         tol)
 {
   const SeBackendIface *ref = se_backend_reference ();
-  SeBackendParams params = { .max_tokens = 32 };
+  SeBackendParams params = { .max_tokens = 80 };
   g_autoptr(GError) error = NULL;
   SeBackendCtx *a = vk->init (g, &params, &error), *b = ref->init (g, &params, &error);
   SeBackendKv *ka, *kb;
@@ -200,8 +200,8 @@ run_both (const SeGraph *g,
   double worst = 0.0;
 
   g_assert_no_error (error);
-  ka = vk->kv_new (a, 64, &error);
-  kb = ref->kv_new (b, 64, &error);
+  ka = vk->kv_new (a, 160, &error);
+  kb = ref->kv_new (b, 160, &error);
   g_assert_no_error (error);
   for (guint c = 0; c < n_calls; c++)
     {
@@ -230,6 +230,8 @@ run_both (const SeGraph *g,
 }
 
 static const guint op_calls[] = { 13, 1, 9, 1 };
+/* more tokens than one matmul.comp tile (64), then decode steps (matvec.comp) */
+static const guint long_calls[] = { 70, 1, 2, 3 };
 
 typedef struct
 {
@@ -259,6 +261,7 @@ test_op_matmul (void)
                         .src = { x, add_weight (t, c->type, w, c->rows, c->cols), -1 } });
       finish_graph (t, y);
       err = run_both (&t->g, op_calls, G_N_ELEMENTS (op_calls), 1e-5);
+      err = MAX (err, run_both (&t->g, long_calls, G_N_ELEMENTS (long_calls), 1e-5));
       g_test_message ("matmul %s [%" G_GINT64_FORMAT "][%" G_GINT64_FORMAT "]: rel-RMSE %.2g",
                       se_type_name (c->type), c->rows, c->cols, err);
     }
@@ -439,8 +442,14 @@ greedy (SeModel *m,
   g_assert_no_error (error);
 }
 
+/* The shaders dequantize exactly and accumulate in float: float rounding only. */
+#define MODEL_MAX_REL_RMSE 1e-4
+
 /* The first SPLIT tokens in one prefill, then one decode step per token: every step's
- * logits equal the one-prefill row of the same position. */
+ * logits equal the one-prefill row of the same position (to rounding: a call that
+ * needs one logits row computes it with matvec.comp, one that needs all with the tiled
+ * matmul.comp, which sum in another order; decode steps use matvec.comp throughout. The
+ * differences are float rounding, bounded like the backend-vs-reference error). */
 static void
 check_decode_equals_prefill (SeModel      *m,
                              const gint32 *tokens,
@@ -452,13 +461,13 @@ check_decode_equals_prefill (SeModel      *m,
 
   g_assert_true (se_session_prefill (s, tokens, SPLIT, FALSE, NULL, NULL, &error));
   g_assert_no_error (error);
-  g_assert_cmpmem (se_session_get_logits (s, 0), n_vocab * 4,
-                   one_prefill + (gsize) (SPLIT - 1) * n_vocab, n_vocab * 4);
+  g_assert_cmpfloat (rel_rmse (one_prefill + (gsize) (SPLIT - 1) * n_vocab,
+                               se_session_get_logits (s, 0), n_vocab), <=, MODEL_MAX_REL_RMSE);
   for (guint i = SPLIT; i < PROMPT_LEN; i++)
     {
       g_assert_true (se_session_decode (s, tokens[i], NULL, &error));
       g_assert_cmpfloat (rel_rmse (one_prefill + (gsize) i * n_vocab, se_session_get_logits (s, 0),
-                                   n_vocab), <=, 1e-6);
+                                   n_vocab), <=, MODEL_MAX_REL_RMSE);
     }
 }
 
@@ -480,9 +489,6 @@ static const ModelCase model_cases[] = {
   { "bitnet-tq1_0", { "--arch", "bitnet", "--type", "tq1_0", NULL } },
   { "bitnet-tq2_0", { "--arch", "bitnet", "--type", "tq2_0", NULL } },
 };
-
-/* The shaders dequantize exactly and accumulate in float: float rounding only. */
-#define MODEL_MAX_REL_RMSE 1e-4
 
 static void
 test_model (gconstpointer data)

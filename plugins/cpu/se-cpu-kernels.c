@@ -185,9 +185,9 @@ static const struct
 #endif
 };
 
-/* @isa_env: the value of SPRIG_CPU_ISA, or NULL for the best this CPU runs. AVX-512 is
- * never the default: its kernels have passed the tests only where a machine had it
- * (see docs/cpu-backend.md); SPRIG_CPU_ISA=avx512 selects them. */
+/* @isa_env: the value of SPRIG_CPU_ISA, or NULL for the best this CPU runs: AVX-512
+ * first where the CPU has it (its kernels passed the tests on an AVX-512 Xeon and
+ * prefilled 16% faster there, see docs/cpu-backend.md), then AVX2, NEON, scalar. */
 gboolean
 _se_cpu_kernels_select (const char          *isa_env,
                         SeCpuFeatures        features,
@@ -197,7 +197,8 @@ _se_cpu_kernels_select (const char          *isa_env,
   if (isa_env == NULL || *isa_env == '\0')
     {
       /* the scalar kernels, last, are always there */
-      static const SeCpuIsa best[] = { SE_CPU_ISA_AVX2, SE_CPU_ISA_NEON, SE_CPU_ISA_SCALAR };
+      static const SeCpuIsa best[] = { SE_CPU_ISA_AVX512, SE_CPU_ISA_AVX2, SE_CPU_ISA_NEON,
+                                       SE_CPU_ISA_SCALAR };
 
       *out = NULL;
       for (gsize i = 0; *out == NULL; i++)

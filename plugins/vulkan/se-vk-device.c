@@ -289,6 +289,26 @@ read_driver (SeVkDevice *dev)
     g_snprintf (dev->driver, sizeof dev->driver, "driver 0x%x", dev->props.driverVersion);
 }
 
+/* Subgroup size and whether compute shaders may use subgroupAdd (core in Vulkan 1.1,
+ * which pick_device() requires); the matrix-vector shaders need both. */
+static void
+read_subgroups (SeVkDevice *dev)
+{
+  VkPhysicalDeviceSubgroupProperties sg = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_SUBGROUP_PROPERTIES };
+  VkPhysicalDeviceProperties2 p2 = { .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
+                                     .pNext = &sg };
+  const VkSubgroupFeatureFlags need = VK_SUBGROUP_FEATURE_BASIC_BIT
+                                      | VK_SUBGROUP_FEATURE_ARITHMETIC_BIT;
+
+  vkGetPhysicalDeviceProperties2 (dev->phys, &p2);
+  dev->subgroup_size = sg.subgroupSize;
+  dev->subgroup_arith = (sg.supportedStages & VK_SHADER_STAGE_COMPUTE_BIT) != 0
+                        && (sg.supportedOperations & need) == need
+                        && sg.subgroupSize >= 1 && sg.subgroupSize <= 128
+                        && (sg.subgroupSize & (sg.subgroupSize - 1)) == 0
+                        && g_strcmp0 (g_getenv ("SPRIG_VULKAN_NO_SUBGROUPS"), "1") != 0;
+}
+
 static gboolean
 create_device (SeVkDevice *dev,
                GError    **error)
@@ -359,6 +379,7 @@ _se_vk_device_open (SeVkDevice *dev,
   vkGetPhysicalDeviceProperties (dev->phys, &dev->props);
   vkGetPhysicalDeviceMemoryProperties (dev->phys, &dev->mem_props);
   read_driver (dev);
+  read_subgroups (dev);
   return create_device (dev, error);
 }
 
@@ -394,8 +415,10 @@ _se_vk_describe (const SeVkDevice *dev,
     if (dev->mem_props.memoryHeaps[i].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT)
       local += dev->mem_props.memoryHeaps[i].size;
   g_snprintf (out, size, "vulkan %s (%s), %s, %" G_GUINT64_FORMAT " MiB device memory, "
-              "Vulkan %u.%u.%u%s", dev->props.deviceName,
+              "Vulkan %u.%u.%u, subgroups of %u%s%s", dev->props.deviceName,
               dev->props.deviceType < G_N_ELEMENTS (types) ? types[dev->props.deviceType] : "?",
               dev->driver, local >> 20, VK_API_VERSION_MAJOR (v), VK_API_VERSION_MINOR (v),
-              VK_API_VERSION_PATCH (v), dev->validation ? ", validation on" : "");
+              VK_API_VERSION_PATCH (v), dev->subgroup_size,
+              dev->subgroup_arith ? "" : " (no subgroup arithmetic)",
+              dev->validation ? ", validation on" : "");
 }

@@ -154,6 +154,15 @@ _se_vk_pipelines_new (SeBackendCtx *ctx,
   gboolean used[SE_VK_N_TYPES] = { FALSE };
   g_autofree char *path = cache_path (ctx);
 
+  if (ctx->dev.props.limits.maxComputeSharedMemorySize < SE_VK_MATMUL_SHARED_BYTES)
+    {
+      g_set_error (error, SE_ERROR, SE_ERROR_UNSUPPORTED,
+                   "Vulkan: %s has %u bytes of compute shared memory; the matrix shaders "
+                   "need %u", ctx->dev.props.deviceName,
+                   ctx->dev.props.limits.maxComputeSharedMemorySize,
+                   (guint) SE_VK_MATMUL_SHARED_BYTES);
+      return FALSE;
+    }
   if (!make_layout (ctx, error))
     return FALSE;
   open_cache (ctx, path);
@@ -168,7 +177,9 @@ _se_vk_pipelines_new (SeBackendCtx *ctx,
   for (int s = 0; s < SE_VK_N_TYPES; s++)
     if (used[s]
         && (!make_pipeline (ctx, &_se_vk_spv_matmul[s], &ctx->matmul[s], error)
-            || !make_pipeline (ctx, &_se_vk_spv_embed[s], &ctx->embed[s], error)))
+            || !make_pipeline (ctx, &_se_vk_spv_embed[s], &ctx->embed[s], error)
+            || (ctx->dev.subgroup_arith
+                && !make_pipeline (ctx, &_se_vk_spv_matvec[s], &ctx->matvec[s], error))))
       return FALSE;
   for (int p = 0; p < SE_VK_N_PIPES; p++)
     if (!make_pipeline (ctx, &_se_vk_spv_pipes[p], &ctx->pipes[p], error))
@@ -188,6 +199,8 @@ _se_vk_pipelines_free (SeBackendCtx *ctx)
         vkDestroyPipeline (d, ctx->matmul[s], NULL);
       if (ctx->embed[s] != VK_NULL_HANDLE)
         vkDestroyPipeline (d, ctx->embed[s], NULL);
+      if (ctx->matvec[s] != VK_NULL_HANDLE)
+        vkDestroyPipeline (d, ctx->matvec[s], NULL);
     }
   for (int p = 0; p < SE_VK_N_PIPES; p++)
     if (ctx->pipes[p] != VK_NULL_HANDLE)

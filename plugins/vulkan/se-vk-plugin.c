@@ -30,6 +30,8 @@ vk_free (SeBackendCtx *ctx)
 {
   const SeGraph *g = ctx->graph;
 
+  if (ctx->profile)
+    _se_vk_profile_print (ctx);
   if (ctx->dev.device != VK_NULL_HANDLE)
     {
       vkDeviceWaitIdle (ctx->dev.device);
@@ -147,6 +149,7 @@ vk_init (const SeGraph         *graph,
   gboolean validation = g_strcmp0 (g_getenv ("SPRIG_VULKAN_VALIDATION"), "1") == 0;
 
   ctx->graph = graph;
+  ctx->profile = g_strcmp0 (g_getenv ("SPRIG_VULKAN_PROFILE"), "1") == 0;
   ctx->max_tokens = MAX (params->max_tokens, 1);
   ctx->bufs = g_new0 (SeVkBuffer, graph->tensors->len);
   ctx->scale_off = g_new0 (guint32, graph->tensors->len);
@@ -347,6 +350,8 @@ vk_compute (SeBackendCtx *ctx,
   for (guint s = 0; s < prog->n_segments; s++)
     if ((s > 0 && cancelled (cancel, error)) || !_se_vk_submit_wait (ctx, prog->cmd[s], error))
       return FALSE;
+  if (ctx->profile)
+    _se_vk_profile_collect (ctx, prog);
   memcpy (logits, ctx->readback.map, (gsize) rows * ctx->graph->n_vocab * sizeof (float));
   return TRUE;
 }

@@ -26,9 +26,14 @@ G_BEGIN_DECLS
 #define SE_VK_BIND_AUX1 5
 #define SE_VK_BIND_HOST 6
 #define SE_VK_PUSH_WORDS 16
-/* Tokens per matmul workgroup tile (matmul.comp TT) and the 2-D dispatch width. */
-#define SE_VK_TILE 8
-#define SE_VK_MATMUL_ROWS 4      /* matmul.comp NR */
+/* matmul.comp's tile: BN tokens x BM rows per workgroup; the 2-D dispatch width. */
+#define SE_VK_TILE 64
+#define SE_VK_MATMUL_ROWS 128
+#define SE_VK_MATMUL_SHARED_BYTES ((32 * (128 + 4) + 32 * (64 + 4)) * 4)
+/* matvec.comp: workgroup size and rows per slot; calls of at most this many tokens use it */
+#define SE_VK_MATVEC_WG 128u
+#define SE_VK_MATVEC_ROWS 8u
+#define SE_VK_MATVEC_MAX_TOKENS 2u
 #define SE_VK_MAX_GROUPS 65535u
 #define SE_VK_MAX_SEGMENTS 8
 #define SE_VK_N_PROGRAMS 4
@@ -61,6 +66,8 @@ typedef struct
   VkPhysicalDeviceMemoryProperties mem_props;
   char driver[VK_MAX_DRIVER_NAME_SIZE + VK_MAX_DRIVER_INFO_SIZE + 4];
   guint queue_family;
+  guint subgroup_size;
+  gboolean subgroup_arith;   /* subgroupAdd in compute shaders (matvec.comp) */
   VkDevice device;
   VkQueue queue;
 } SeVkDevice;
@@ -74,6 +81,9 @@ typedef struct
   guint64 generation;      /* ctx->generation it was recorded against */
   guint n_segments;
   VkCommandBuffer cmd[SE_VK_MAX_SEGMENTS];
+  VkQueryPool queries;     /* SPRIG_VULKAN_PROFILE=1: a timestamp per op and segment */
+  guint n_queries;
+  gint *query_op;          /* per query: the op that ends there; -1 = a segment start */
 } SeVkProgram;
 
 struct _SeBackendKv
@@ -99,6 +109,7 @@ struct _SeBackendCtx
   VkPipelineLayout layout;
   VkPipelineCache pipeline_cache;  /* kept on disk between runs, see se-vk-pipelines.c */
   VkPipeline matmul[SE_VK_N_TYPES];
+  VkPipeline matvec[SE_VK_N_TYPES];   /* decode; only with subgroup arithmetic */
   VkPipeline embed[SE_VK_N_TYPES];
   VkPipeline pipes[SE_VK_N_PIPES];
   SeVkBuffer *bufs;        /* per tensor: weights (device-local) and activations */
@@ -111,6 +122,10 @@ struct _SeBackendCtx
   SeVkBuffer dummy;        /* bound where an op has no buffer */
   guint64 generation;      /* bumped when a buffer programs refer to is replaced */
   gboolean lost;
+  gboolean profile;        /* SPRIG_VULKAN_PROFILE=1: GPU time per op kind, printed at the end */
+  double prof_ns[2][SE_OP_LOGITS + 1];   /* [decode, prefill][op kind] */
+  guint prof_tokens[2];
+  guint prof_calls[2];
   double rope_base;        /* every ROPE op of the graph shares these */
   guint rope_dim;
   char description[512];
@@ -171,6 +186,9 @@ SeVkProgram  *_se_vk_program_get        (SeBackendCtx     *ctx,
                                          GError          **error);
 void          _se_vk_program_clear      (SeBackendCtx     *ctx,
                                          SeVkProgram      *prog);
+void          _se_vk_profile_collect    (SeBackendCtx     *ctx,
+                                         SeVkProgram      *prog);
+void          _se_vk_profile_print      (SeBackendCtx     *ctx);
 
 /* se-vk-shaders.c: SPIR-V compiled from shaders/ at build time */
 typedef struct
@@ -180,6 +198,7 @@ typedef struct
 } SeVkSpirv;
 
 extern const SeVkSpirv _se_vk_spv_matmul[SE_VK_N_TYPES];
+extern const SeVkSpirv _se_vk_spv_matvec[SE_VK_N_TYPES];
 extern const SeVkSpirv _se_vk_spv_embed[SE_VK_N_TYPES];
 extern const SeVkSpirv _se_vk_spv_pipes[SE_VK_N_PIPES];
 

@@ -185,7 +185,21 @@ fbits (float f)
   return u;
 }
 
-/* A matmul of @n_rows_in token rows of @src (from row @row0) into @dst. */
+/* Lanes per row for matvec.comp: the fewest (a power of two, at least a subgroup) that
+ * cover a row's 32-weight units, so that short rows share a workgroup. */
+static guint
+matvec_lanes (const SeBackendCtx *ctx,
+              gint64              ne0)
+{
+  guint units = (guint) ((ne0 + 31) / 32), ul = SE_VK_MATVEC_WG;
+
+  while (ul / 2 >= units && ul / 2 >= MAX (ctx->dev.subgroup_size, 1u))
+    ul /= 2;
+  return ul;
+}
+
+/* A matmul of @n token rows of @src (from row @row0) into @dst: matvec.comp for decode
+ * (few tokens; every token re-reads the weights), matmul.comp's token tiles otherwise. */
 static void
 record_matmul (Rec                 *r,
                guint                op,
@@ -196,13 +210,26 @@ record_matmul (Rec                 *r,
                guint                n,
                guint                dst_stride)
 {
+  int slot = _se_vk_type_slot (w->type);
   guint32 push[SE_VK_PUSH_WORDS] = {
     (guint32) w->ne0, (guint32) w->ne1, n, (guint32) (row0 * src_width), (guint32) src_width,
     0, dst_stride, r->ctx->scale_off[w_index],
   };
-  guint groups = (guint) (w->ne1 + SE_VK_MATMUL_ROWS - 1) / SE_VK_MATMUL_ROWS;
+  guint groups;
 
-  dispatch (r, r->ctx->matmul[_se_vk_type_slot (w->type)], op, push,
+  if (n <= SE_VK_MATVEC_MAX_TOKENS && r->ctx->matvec[slot] != VK_NULL_HANDLE)
+    {
+      guint ul = matvec_lanes (r->ctx, w->ne0);
+      guint rows = SE_VK_MATVEC_ROWS * (SE_VK_MATVEC_WG / ul);
+
+      push[8] = ul;
+      groups = (guint) (w->ne1 + rows - 1) / rows;
+      dispatch (r, r->ctx->matvec[slot], op, push, MIN (groups, SE_VK_MAX_GROUPS),
+                (groups + SE_VK_MAX_GROUPS - 1) / SE_VK_MAX_GROUPS, n);
+      return;
+    }
+  groups = (guint) (w->ne1 + SE_VK_MATMUL_ROWS - 1) / SE_VK_MATMUL_ROWS;
+  dispatch (r, r->ctx->matmul[slot], op, push,
             MIN (groups, SE_VK_MAX_GROUPS), (groups + SE_VK_MAX_GROUPS - 1) / SE_VK_MAX_GROUPS,
             (n + SE_VK_TILE - 1) / SE_VK_TILE);
 }
@@ -335,6 +362,9 @@ _se_vk_program_clear (SeBackendCtx *ctx,
 {
   if (prog->n_segments > 0)
     vkFreeCommandBuffers (ctx->dev.device, ctx->cmd_pool, prog->n_segments, prog->cmd);
+  if (prog->queries != VK_NULL_HANDLE)
+    vkDestroyQueryPool (ctx->dev.device, prog->queries, NULL);
+  g_free (prog->query_op);
   memset (prog, 0, sizeof *prog);
 }
 
@@ -368,6 +398,19 @@ record (SeBackendCtx *ctx,
                      "vkAllocateCommandBuffers", error))
     return FALSE;
   prog->n_segments = n_seg;
+  if (ctx->profile)
+    {
+      VkQueryPoolCreateInfo qi = {
+        .sType = VK_STRUCTURE_TYPE_QUERY_POOL_CREATE_INFO,
+        .queryType = VK_QUERY_TYPE_TIMESTAMP,
+        .queryCount = n_ops + n_seg,
+      };
+
+      if (!_se_vk_check (vkCreateQueryPool (ctx->dev.device, &qi, NULL, &prog->queries),
+                         "vkCreateQueryPool", error))
+        return FALSE;
+      prog->query_op = g_new (gint, n_ops + n_seg);
+    }
   for (guint s = 0; s < n_seg; s++)
     {
       r.cmd = prog->cmd[s];
@@ -379,8 +422,24 @@ record (SeBackendCtx *ctx,
                VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
                VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT);
       memset (state, 0, g->tensors->len + g->n_layer + 1);
+      if (prog->queries != VK_NULL_HANDLE)
+        {
+          guint first = s * n_ops / n_seg + s, count = (s + 1) * n_ops / n_seg - s * n_ops / n_seg + 1;
+
+          vkCmdResetQueryPool (r.cmd, prog->queries, first, count);
+          prog->query_op[first] = -1;
+          vkCmdWriteTimestamp (r.cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, prog->queries, first);
+        }
       for (guint i = s * n_ops / n_seg; i < (s + 1) * n_ops / n_seg; i++)
-        record_op (&r, i);
+        {
+          record_op (&r, i);
+          if (prog->queries != VK_NULL_HANDLE)
+            {
+              prog->query_op[i + s + 1] = (gint) i;
+              vkCmdWriteTimestamp (r.cmd, VK_PIPELINE_STAGE_BOTTOM_OF_PIPE_BIT, prog->queries,
+                                   i + s + 1);
+            }
+        }
       if (!_se_vk_check (vkEndCommandBuffer (r.cmd), "vkEndCommandBuffer", error))
         return FALSE;
     }
@@ -417,4 +476,56 @@ _se_vk_program_get (SeBackendCtx *ctx,
       return NULL;
     }
   return prog;
+}
+
+/* Adds the last run of @prog to the per-op-kind GPU times (the time from the previous
+ * timestamp to the one after each op: waits on barriers count to the op that waits). */
+void
+_se_vk_profile_collect (SeBackendCtx *ctx,
+                        SeVkProgram  *prog)
+{
+  guint n = ctx->graph->ops->len + prog->n_segments;
+  g_autofree guint64 *ts = g_new (guint64, n);
+  guint kind = prog->n_tokens <= SE_VK_MATVEC_MAX_TOKENS ? 0 : 1;
+  double period = ctx->dev.props.limits.timestampPeriod;
+
+  if (prog->queries == VK_NULL_HANDLE
+      || vkGetQueryPoolResults (ctx->dev.device, prog->queries, 0, n, n * sizeof (guint64), ts,
+                                sizeof (guint64),
+                                VK_QUERY_RESULT_64_BIT | VK_QUERY_RESULT_WAIT_BIT) != VK_SUCCESS)
+    return;
+  for (guint q = 1; q < n; q++)
+    if (prog->query_op[q] >= 0)
+      ctx->prof_ns[kind][se_graph_op (ctx->graph, prog->query_op[q])->kind]
+        += (double) (ts[q] - ts[q - 1]) * period;
+  ctx->prof_tokens[kind] += prog->n_tokens;
+  ctx->prof_calls[kind]++;
+}
+
+void
+_se_vk_profile_print (SeBackendCtx *ctx)
+{
+  static const char *const names[] = { "decode", "prefill" };
+
+  for (guint k = 0; k < 2; k++)
+    {
+      double total = 0.0;
+      GString *line;
+
+      if (ctx->prof_calls[k] == 0)
+        continue;
+      for (guint o = 0; o <= SE_OP_LOGITS; o++)
+        total += ctx->prof_ns[k][o];
+      line = g_string_new (NULL);
+      g_string_append_printf (line, "%s: %u calls, %u tokens, GPU %.3f ms per call:",
+                              names[k], ctx->prof_calls[k], ctx->prof_tokens[k],
+                              total / 1e6 / ctx->prof_calls[k]);
+      for (guint o = 0; o <= SE_OP_LOGITS; o++)
+        if (ctx->prof_ns[k][o] > 0.0)
+          g_string_append_printf (line, " %s %.3f ms (%.0f%%)", se_op_name ((SeOpKind) o),
+                                  ctx->prof_ns[k][o] / 1e6 / ctx->prof_calls[k],
+                                  100.0 * ctx->prof_ns[k][o] / total);
+      g_printerr ("Vulkan profile: %s\n", line->str);
+      g_string_free (line, TRUE);
+    }
 }

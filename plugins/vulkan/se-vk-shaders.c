@@ -2,7 +2,8 @@
  *
  * The plugin's shaders as SPIR-V words: glslc -mfmt=num writes each compiled shader as
  * a comma-separated list of numbers (plugins/vulkan/meson.build), included here into
- * arrays. The per-type matmul and embed shaders are one source compiled with -DWT.
+ * arrays. The per-type matmul, matvec and embed shaders are one source each, compiled
+ * with -DWT.
  */
 #include "se-vk-private.h"
 
@@ -27,6 +28,27 @@ static const guint32 spv_matmul_tq1_0[] = {
 };
 static const guint32 spv_matmul_tq2_0[] = {
 #include "matmul-tq2_0.spv.inc"
+};
+static const guint32 spv_matvec_f32[] = {
+#include "matvec-f32.spv.inc"
+};
+static const guint32 spv_matvec_f16[] = {
+#include "matvec-f16.spv.inc"
+};
+static const guint32 spv_matvec_bf16[] = {
+#include "matvec-bf16.spv.inc"
+};
+static const guint32 spv_matvec_q8_0[] = {
+#include "matvec-q8_0.spv.inc"
+};
+static const guint32 spv_matvec_q1_0[] = {
+#include "matvec-q1_0.spv.inc"
+};
+static const guint32 spv_matvec_tq1_0[] = {
+#include "matvec-tq1_0.spv.inc"
+};
+static const guint32 spv_matvec_tq2_0[] = {
+#include "matvec-tq2_0.spv.inc"
 };
 static const guint32 spv_embed_f32[] = {
 #include "embed-f32.spv.inc"
@@ -73,6 +95,16 @@ const SeVkSpirv _se_vk_spv_matmul[SE_VK_N_TYPES] = {
   SPV (spv_matmul_q1_0),
   SPV (spv_matmul_tq1_0),
   SPV (spv_matmul_tq2_0),
+};
+
+const SeVkSpirv _se_vk_spv_matvec[SE_VK_N_TYPES] = {
+  SPV (spv_matvec_f32),
+  SPV (spv_matvec_f16),
+  SPV (spv_matvec_bf16),
+  SPV (spv_matvec_q8_0),
+  SPV (spv_matvec_q1_0),
+  SPV (spv_matvec_tq1_0),
+  SPV (spv_matvec_tq2_0),
 };
 
 const SeVkSpirv _se_vk_spv_embed[SE_VK_N_TYPES] = {

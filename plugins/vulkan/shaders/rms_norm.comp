@@ -2,12 +2,14 @@
  *
  * dst = src / sqrt(mean(src^2) + eps) * gamma for every group of `group` elements of a
  * row (the whole row, or one head). One workgroup per group and token; dst may be src.
+ * 256 invocations, so that a whole row (one workgroup per token in decode) is a few
+ * loads per invocation rather than a long serial walk.
  */
 #version 450
 
-#define WG 64u
+#define WG 256u
 
-layout (local_size_x = 64) in;
+layout (local_size_x = 256) in;
 
 layout (std430, binding = 0) readonly buffer Src { float x[]; };
 layout (std430, binding = 1) readonly buffer Gamma { float gamma[]; };
@@ -30,7 +32,11 @@ main ()
   float ss = 0.0, scale;
 
   for (uint i = tid; i < p.group; i += WG)
-    ss += x[base + i] * x[base + i];
+    {
+      float v = x[base + i];
+
+      ss += v * v;
+    }
   red[tid] = ss;
   barrier ();
   for (uint s = WG / 2u; s > 0u; s >>= 1)
