@@ -49,6 +49,7 @@ vk_free (SeBackendCtx *ctx)
     }
   _se_vk_device_close (&ctx->dev);
   g_free (ctx->bufs);
+  g_free (ctx->fuse);
   g_free (ctx->scale_off);
   g_free (ctx);
 }
@@ -153,6 +154,9 @@ vk_init (const SeGraph         *graph,
   ctx->max_tokens = MAX (params->max_tokens, 1);
   ctx->bufs = g_new0 (SeVkBuffer, graph->tensors->len);
   ctx->scale_off = g_new0 (guint32, graph->tensors->len);
+  ctx->fuse = g_new0 (guint8, graph->ops->len);
+  if (g_strcmp0 (g_getenv ("SPRIG_VULKAN_NO_FUSION"), "1") != 0)
+    _se_vk_plan_fusions (ctx);
   if (!check_graph (ctx, error)
       || !_se_vk_device_open (&ctx->dev, validation, error)
       || !setup (ctx, params, error))

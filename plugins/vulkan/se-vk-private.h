@@ -48,6 +48,18 @@ typedef enum
   SE_VK_N_PIPES,
 } SeVkPipe;
 
+/* How the recorder treats an op of the graph (se-vk-record.c plans it once per context):
+ * a MATMUL may absorb the ADD after it (accumulating into the add's destination) and
+ * the SWIGLU before it (computing silu(gate) * up as it reads its input); the absorbed
+ * op is then skipped. Only where the matmul's own result, or the gate written by the
+ * SWIGLU, is read by nothing else. */
+typedef enum
+{
+  SE_VK_FUSE_ADD = 1 << 0,      /* MATMUL: dst += W . x, into the next op's destination */
+  SE_VK_FUSE_SWIGLU = 1 << 1,   /* MATMUL: x = silu(src0) * up, up from the previous op */
+  SE_VK_FUSE_SKIP = 1 << 2,     /* ADD or SWIGLU done by a neighbouring MATMUL */
+} SeVkFuse;
+
 typedef struct
 {
   VkBuffer buf;
@@ -113,6 +125,7 @@ struct _SeBackendCtx
   VkPipeline embed[SE_VK_N_TYPES];
   VkPipeline pipes[SE_VK_N_PIPES];
   SeVkBuffer *bufs;        /* per tensor: weights (device-local) and activations */
+  guint8 *fuse;            /* per op: SeVkFuse flags */
   guint32 *scale_off;      /* per weight tensor: word offset of the block scales */
   SeVkBuffer host;         /* pos0, n_tokens, pad, pad, tokens[max_tokens] */
   SeVkBuffer logits;       /* device-local: logit_rows x n_vocab */
@@ -176,6 +189,7 @@ gboolean      _se_vk_pipelines_new      (SeBackendCtx     *ctx,
 void          _se_vk_pipelines_free     (SeBackendCtx     *ctx);
 
 /* se-vk-record.c */
+void          _se_vk_plan_fusions       (SeBackendCtx     *ctx);
 gboolean      _se_vk_kv_bind            (SeBackendCtx     *ctx,
                                          SeBackendKv      *kv,
                                          GError          **error);

@@ -38,9 +38,11 @@ buf_info (const SeVkBuffer       *b,
 static void
 op_buffers (SeBackendCtx      *ctx,
             SeBackendKv       *kv,
-            const SeOp        *op,
+            guint              i,
             const SeVkBuffer **b)
 {
+  const SeOp *op = se_graph_op (ctx->graph, i);
+
   memset (b, 0, sizeof (SeVkBuffer *) * SE_VK_N_BINDINGS);
   b[SE_VK_BIND_HOST] = &ctx->host;
   if (op->kind == SE_OP_EMBED)
@@ -50,12 +52,78 @@ op_buffers (SeBackendCtx      *ctx,
       if (op->src[s] >= 0)
         b[SE_VK_BIND_SRC0 + s] = &ctx->bufs[op->src[s]];
   b[SE_VK_BIND_DST] = op->dst >= 0 ? &ctx->bufs[op->dst] : &ctx->logits;
+  if (ctx->fuse[i] & SE_VK_FUSE_ADD)
+    b[SE_VK_BIND_DST] = &ctx->bufs[se_graph_op (ctx->graph, i + 1)->dst];
+  if (ctx->fuse[i] & SE_VK_FUSE_SWIGLU)
+    b[SE_VK_BIND_SRC2] = &ctx->bufs[se_graph_op (ctx->graph, i - 1)->src[1]];
   if (op->kind == SE_OP_ROPE)
     b[SE_VK_BIND_AUX0] = &kv->rope;
   if (op->kind == SE_OP_ATTENTION)
     {
       b[SE_VK_BIND_AUX0] = &kv->k[op->p.attn.layer];
       b[SE_VK_BIND_AUX1] = &kv->v[op->p.attn.layer];
+    }
+}
+
+static gboolean
+reads (const SeOp *op,
+       gint        t)
+{
+  if (op->kind == SE_OP_EMBED)
+    return FALSE;
+  return op->src[0] == t || op->src[1] == t || op->src[2] == t;
+}
+
+/* Whether activation @t is read by op @from or a later one before anything writes it. */
+static gboolean
+read_later (const SeGraph *g,
+            gint           t,
+            guint          from)
+{
+  for (guint j = from; j < g->ops->len; j++)
+    {
+      const SeOp *op = se_graph_op (g, j);
+
+      if (reads (op, t))
+        return TRUE;
+      if (op->dst == t)
+        return FALSE;
+    }
+  return FALSE;
+}
+
+void
+_se_vk_plan_fusions (SeBackendCtx *ctx)
+{
+  const SeGraph *g = ctx->graph;
+
+  for (guint i = 0; i < g->ops->len; i++)
+    {
+      const SeOp *op = se_graph_op (g, i);
+      const SeOp *next = i + 1 < g->ops->len ? se_graph_op (g, i + 1) : NULL;
+      const SeOp *prev = i > 0 ? se_graph_op (g, i - 1) : NULL;
+
+      if (op->kind != SE_OP_MATMUL || (ctx->fuse[i] & SE_VK_FUSE_SKIP))
+        continue;
+      /* h = W . a; x = x + h  ->  x += W . a, when nothing else reads h */
+      if (next != NULL && next->kind == SE_OP_ADD && next->dst != op->dst
+          && next->dst != op->src[0]
+          && ((next->src[0] == next->dst && next->src[1] == op->dst)
+              || (next->src[1] == next->dst && next->src[0] == op->dst))
+          && !read_later (g, op->dst, i + 2))
+        {
+          ctx->fuse[i] |= SE_VK_FUSE_ADD;
+          ctx->fuse[i + 1] |= SE_VK_FUSE_SKIP;
+        }
+      /* g = silu(g) * u; h = W . g  ->  h = W . (silu(g) * u), when nothing else reads
+       * the gated g (the ungated one stays in the buffer) */
+      if (prev != NULL && prev->kind == SE_OP_SWIGLU && prev->dst == prev->src[0]
+          && op->src[0] == prev->dst && prev->src[1] != prev->dst && op->dst != prev->src[1]
+          && !(ctx->fuse[i - 1] & SE_VK_FUSE_SKIP) && !read_later (g, prev->dst, i + 1))
+        {
+          ctx->fuse[i] |= SE_VK_FUSE_SWIGLU;
+          ctx->fuse[i - 1] |= SE_VK_FUSE_SKIP;
+        }
     }
 }
 
@@ -96,7 +164,7 @@ _se_vk_kv_bind (SeBackendCtx *ctx,
       VkDescriptorBufferInfo infos[SE_VK_N_BINDINGS];
       VkWriteDescriptorSet writes[SE_VK_N_BINDINGS];
 
-      op_buffers (ctx, kv, se_graph_op (ctx->graph, i), b);
+      op_buffers (ctx, kv, i, b);
       for (guint k = 0; k < SE_VK_N_BINDINGS; k++)
         writes[k] = (VkWriteDescriptorSet) {
           .sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
@@ -213,7 +281,8 @@ record_matmul (Rec                 *r,
   int slot = _se_vk_type_slot (w->type);
   guint32 push[SE_VK_PUSH_WORDS] = {
     (guint32) w->ne0, (guint32) w->ne1, n, (guint32) (row0 * src_width), (guint32) src_width,
-    0, dst_stride, r->ctx->scale_off[w_index],
+    0, dst_stride, r->ctx->scale_off[w_index], 0,
+    r->ctx->fuse[op] & (SE_VK_FUSE_ADD | SE_VK_FUSE_SWIGLU),
   };
   guint groups;
 
@@ -306,12 +375,26 @@ record_op (Rec  *r,
   const SeOp *op = se_graph_op (g, i);
   guint width = op->dst >= 0 ? (guint) se_graph_tensor (g, op->dst)->ne0 : 0;
 
+  if (ctx->fuse[i] & SE_VK_FUSE_SKIP)
+    return;
   if (op->kind == SE_OP_LOGITS || op->kind == SE_OP_ATTENTION)
     {
       if (op->kind == SE_OP_LOGITS)
         record_logits (r, i, op);
       else
         record_attention (r, i, op);
+      return;
+    }
+  if (op->kind == SE_OP_MATMUL && ctx->fuse[i] != 0)
+    {
+      gint dst = ctx->fuse[i] & SE_VK_FUSE_ADD ? se_graph_op (g, i + 1)->dst : op->dst;
+      gint up = ctx->fuse[i] & SE_VK_FUSE_SWIGLU ? se_graph_op (g, i - 1)->src[1] : -1;
+
+      track (r, (gint[]) { op->src[0], up, ctx->fuse[i] & SE_VK_FUSE_ADD ? dst : -1 }, 3,
+             &dst, 1);
+      record_matmul (r, i, se_graph_tensor (g, op->src[1]), op->src[1],
+                     se_graph_tensor (g, op->src[0])->ne0, 0, r->n,
+                     (guint) se_graph_tensor (g, dst)->ne0);
       return;
     }
   track (r, (gint[]) { op->kind == SE_OP_EMBED ? -1 : op->src[0],

@@ -23,7 +23,10 @@
 layout (local_size_x = 256) in;
 
 layout (std430, binding = 0) readonly buffer Src { float x[]; };
-layout (std430, binding = 3) writeonly buffer Dst { float y[]; };
+/* SE_VK_FUSE_SWIGLU: the input is silu(src0) * up, up bound here */
+layout (std430, binding = 2) readonly buffer Up { float up[]; };
+/* read too with SE_VK_FUSE_ADD: dst += W . x */
+layout (std430, binding = 3) buffer Dst { float y[]; };
 
 layout (push_constant) uniform Params
 {
@@ -35,12 +38,23 @@ layout (push_constant) uniform Params
   uint dst_off;
   uint dst_stride;
   uint soff;        /* word offset of the block scales */
+  uint unused;
+  uint flags;       /* 1: accumulate into dst (a fused add); 2: gate the input (fused SwiGLU) */
 } p;
 
 /* [k][row] and [k][token], each row padded by 4 floats against bank conflicts of the
  * transposing stores while keeping vec4 reads aligned */
 shared vec4 ws[BK * (BM + 4u) / 4u];
 shared vec4 xs[BK * (BN + 4u) / 4u];
+
+/* element @i of the input: src0, or silu(src0) * up as elementwise.comp computes it */
+float
+act (uint i)
+{
+  float v = x[i];
+
+  return (p.flags & 2u) != 0u ? v / (1.0 + exp (-v)) * up[i] : v;
+}
 
 void
 main ()
@@ -84,7 +98,7 @@ main ()
           uint t = t0 + lt, kk = k0 + k;
 
           xs[s / 4u][s % 4u] = t < p.n_tokens && kk < p.ne0
-                               ? x[p.src_off + t * p.src_stride + kk] : 0.0;
+                               ? act (p.src_off + t * p.src_stride + kk) : 0.0;
         }
       barrier ();
       for (uint k = 0u; k < BK; k++)
@@ -114,8 +128,10 @@ main ()
         {
           uint t = t0 + tn + j;
 
+          uint o = p.dst_off + t * p.dst_stride + row;
+
           if (t < p.n_tokens)
-            y[p.dst_off + t * p.dst_stride + row] = acc[i][j];
+            y[o] = (p.flags & 1u) != 0u ? y[o] + acc[i][j] : acc[i][j];
         }
     }
 }

@@ -31,7 +31,11 @@ layout (std430, binding = 0) readonly buffer Src { float x[]; };
 /* the same buffer as vec4s: Q1_0 rows are whole blocks of 128, so a token's
  * activations start on a 16-byte boundary */
 layout (std430, binding = 0) readonly buffer Src4 { vec4 x4[]; };
-layout (std430, binding = 3) writeonly buffer Dst { float y[]; };
+layout (std430, binding = 2) readonly buffer Up4 { vec4 up4[]; };
+/* SE_VK_FUSE_SWIGLU: the input is silu(src0) * up, up bound here */
+layout (std430, binding = 2) readonly buffer Up { float up[]; };
+/* read too with SE_VK_FUSE_ADD: dst += W . x */
+layout (std430, binding = 3) buffer Dst { float y[]; };
 
 layout (push_constant) uniform Params
 {
@@ -44,10 +48,20 @@ layout (push_constant) uniform Params
   uint dst_stride;
   uint soff;        /* word offset of the block scales */
   uint ul;          /* lanes per slot: power of two, >= the subgroup size, <= WG */
+  uint flags;       /* 1: accumulate into dst (a fused add); 2: gate the input (fused SwiGLU) */
 } p;
 
 /* one partial per (slot row, subgroup of the slot); at most WG / 1 subgroups */
 shared float part[R * WG];
+
+/* element @i of the input: src0, or silu(src0) * up as elementwise.comp computes it */
+float
+act (uint i)
+{
+  float v = x[i];
+
+  return (p.flags & 2u) != 0u ? v / (1.0 + exp (-v)) * up[i] : v;
+}
 
 void
 main ()
@@ -84,7 +98,13 @@ main ()
           d[r] = se_scale (p.soff, row * (p.ne0 / 128u) + (u >> 2));
         }
       for (uint i = 0u; i < 8u; i++)
-        xv[i] = x4[xo / 4u + u * 8u + i];
+        {
+          uint j = xo / 4u + u * 8u + i;
+
+          xv[i] = x4[j];
+          if ((p.flags & 2u) != 0u)
+            xv[i] = xv[i] / (1.0 + exp (-xv[i])) * up4[j];
+        }
       for (uint r = 0u; r < R; r++)
         {
           float s = 0.0;
@@ -103,10 +123,10 @@ main ()
 
       if (u * 32u + 32u <= p.ne0)
         for (uint i = 0u; i < 32u; i++)
-          xv[i] = x[base + i];
+          xv[i] = act (base + i);
       else
         for (uint i = 0u; i < 32u; i++)
-          xv[i] = u * 32u + i < p.ne0 ? x[base + i] : 0.0;
+          xv[i] = u * 32u + i < p.ne0 ? act (base + i) : 0.0;
       for (uint r = 0u; r < R; r++)
         {
           float v[32];
@@ -145,7 +165,9 @@ main ()
         {
           for (uint k = 0u; k < sg_per_slot; k++)
             s += part[tid * sg_per_slot + k];
-          y[p.dst_off + t * p.dst_stride + row] = s;
+          uint o = p.dst_off + t * p.dst_stride + row;
+
+          y[o] = (p.flags & 1u) != 0u ? y[o] + s : s;
         }
     }
 }
