@@ -50,14 +50,16 @@ typedef enum
 
 /* How the recorder treats an op of the graph (se-vk-record.c plans it once per context):
  * a MATMUL may absorb the ADD after it (accumulating into the add's destination) and
- * the SWIGLU before it (computing silu(gate) * up as it reads its input); the absorbed
- * op is then skipped. Only where the matmul's own result, or the gate written by the
- * SWIGLU, is read by nothing else. */
+ * the SWIGLU before it (computing silu(gate) * up as it reads its input); a per-head
+ * RMS_NORM in place may absorb the ROPE of the same tensor that follows it (Qwen3's
+ * q/k norms). The absorbed op is then skipped. Only where the intermediate is read by
+ * nothing else. */
 typedef enum
 {
   SE_VK_FUSE_ADD = 1 << 0,      /* MATMUL: dst += W . x, into the next op's destination */
   SE_VK_FUSE_SWIGLU = 1 << 1,   /* MATMUL: x = silu(src0) * up, up from the previous op */
-  SE_VK_FUSE_SKIP = 1 << 2,     /* ADD or SWIGLU done by a neighbouring MATMUL */
+  SE_VK_FUSE_SKIP = 1 << 2,     /* an op another one does */
+  SE_VK_FUSE_ROPE = 1 << 3,     /* RMS_NORM over heads: also rotates them (the next ROPE) */
 } SeVkFuse;
 
 typedef struct

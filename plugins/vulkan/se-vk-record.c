@@ -56,6 +56,8 @@ op_buffers (SeBackendCtx      *ctx,
     b[SE_VK_BIND_DST] = &ctx->bufs[se_graph_op (ctx->graph, i + 1)->dst];
   if (ctx->fuse[i] & SE_VK_FUSE_SWIGLU)
     b[SE_VK_BIND_SRC2] = &ctx->bufs[se_graph_op (ctx->graph, i - 1)->src[1]];
+  if (ctx->fuse[i] & SE_VK_FUSE_ROPE)
+    b[SE_VK_BIND_AUX0] = &kv->rope;
   if (op->kind == SE_OP_ROPE)
     b[SE_VK_BIND_AUX0] = &kv->rope;
   if (op->kind == SE_OP_ATTENTION)
@@ -72,6 +74,22 @@ reads (const SeOp *op,
   if (op->kind == SE_OP_EMBED)
     return FALSE;
   return op->src[0] == t || op->src[1] == t || op->src[2] == t;
+}
+
+/* The first op from @from on that reads or writes activation @t, or -1. */
+static gint
+next_use (const SeGraph *g,
+          gint           t,
+          guint          from)
+{
+  for (guint j = from; j < g->ops->len; j++)
+    {
+      const SeOp *op = se_graph_op (g, j);
+
+      if (reads (op, t) || op->dst == t)
+        return (gint) j;
+    }
+  return -1;
 }
 
 /* Whether activation @t is read by op @from or a later one before anything writes it. */
@@ -103,6 +121,21 @@ _se_vk_plan_fusions (SeBackendCtx *ctx)
       const SeOp *next = i + 1 < g->ops->len ? se_graph_op (g, i + 1) : NULL;
       const SeOp *prev = i > 0 ? se_graph_op (g, i - 1) : NULL;
 
+      if (op->kind == SE_OP_RMS_NORM && op->dst == op->src[0])
+        {
+          /* t = norm(t) per head; t = rope(t)  ->  one pass per head */
+          gint j = next_use (g, op->dst, i + 1);
+          const SeOp *rope = j >= 0 ? se_graph_op (g, (guint) j) : NULL;
+
+          if (rope != NULL && rope->kind == SE_OP_ROPE && rope->dst == op->dst
+              && rope->src[0] == op->dst && op->p.norm.group == rope->p.rope.head_dim
+              && !(ctx->fuse[j] & SE_VK_FUSE_SKIP))
+            {
+              ctx->fuse[i] |= SE_VK_FUSE_ROPE;
+              ctx->fuse[j] |= SE_VK_FUSE_SKIP;
+            }
+          continue;
+        }
       if (op->kind != SE_OP_MATMUL || (ctx->fuse[i] & SE_VK_FUSE_SKIP))
         continue;
       /* h = W . a; x = x + h  ->  x += W . a, when nothing else reads h */
@@ -414,7 +447,14 @@ record_op (Rec  *r,
     case SE_OP_RMS_NORM:
       {
         guint32 push[SE_VK_PUSH_WORDS] = { width, (guint32) op->p.norm.group,
-                                           fbits (op->p.norm.eps) };
+                                           fbits (op->p.norm.eps), 0 };
+
+        if (ctx->fuse[i] & SE_VK_FUSE_ROPE)
+          {
+            gint j = next_use (g, op->dst, i + 1);
+
+            push[3] = se_graph_op (g, (guint) j)->p.rope.mode == SE_ROPE_NEOX ? 2 : 1;
+          }
 
         dispatch (r, ctx->pipes[SE_VK_PIPE_RMS_NORM], i, push,
                   width / (guint) op->p.norm.group, r->n, 1);
