@@ -325,6 +325,8 @@ record_matmul (Rec                 *r,
       guint rows = SE_VK_MATVEC_ROWS * (SE_VK_MATVEC_WG / ul);
 
       push[8] = ul;
+      if (g_strcmp0 (g_getenv ("SPRIG_VULKAN_Q1_SELECT"), "1") == 0)  /* A/B, temporary */
+        push[9] |= 4;
       groups = (guint) (w->ne1 + rows - 1) / rows;
       dispatch (r, r->ctx->matvec[slot], op, push, MIN (groups, SE_VK_MAX_GROUPS),
                 (groups + SE_VK_MAX_GROUPS - 1) / SE_VK_MAX_GROUPS, n);

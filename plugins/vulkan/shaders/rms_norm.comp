@@ -10,6 +10,7 @@
 #version 450
 
 #define WG 256u
+#define MAXK 16u
 
 layout (local_size_x = 256) in;
 
@@ -36,13 +37,28 @@ main ()
   uint tid = gl_LocalInvocationID.x;
   uint base = gl_WorkGroupID.y * p.width + gl_WorkGroupID.x * p.group;
   float ss = 0.0, scale;
+  float v[MAXK];
+  bool in_regs = p.group <= WG * MAXK;
 
-  for (uint i = tid; i < p.group; i += WG)
+  /* a row of up to 4096 is loaded at once, all loads in flight together */
+  if (in_regs)
     {
-      float v = x[base + i];
+      for (uint k = 0u; k < MAXK; k++)
+        {
+          uint i = tid + k * WG;
 
-      ss += v * v;
+          v[k] = i < p.group ? x[base + i] : 0.0;
+        }
+      for (uint k = 0u; k < MAXK; k++)
+        ss += v[k] * v[k];
     }
+  else
+    for (uint i = tid; i < p.group; i += WG)
+      {
+        float e = x[base + i];
+
+        ss += e * e;
+      }
   red[tid] = ss;
   barrier ();
   for (uint s = WG / 2u; s > 0u; s >>= 1)
@@ -52,6 +68,17 @@ main ()
       barrier ();
     }
   scale = 1.0 / sqrt (red[0] / float (p.group) + p.eps);
+  if (p.rope == 0u && in_regs)
+    {
+      for (uint k = 0u; k < MAXK; k++)
+        {
+          uint i = tid + k * WG;
+
+          if (i < p.group)
+            y[base + i] = v[k] * scale * gamma[i];
+        }
+      return;
+    }
   if (p.rope == 0u)
     {
       for (uint i = tid; i < p.group; i += WG)
