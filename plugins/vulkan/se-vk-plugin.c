@@ -3,8 +3,9 @@
  * Entry point and ABI v1 function table of the Vulkan backend plugin. init opens the
  * device, builds the pipelines, allocates the activation buffers and uploads every
  * weight once; kv_new makes a device-resident fp16 cache (per layer) with its rope
- * table; compute writes pos0 and the tokens to the host buffer, submits the recorded
- * pass for this shape and copies back only the logits rows asked for.
+ * table and the scratch of split attention; compute writes pos0 and the tokens to the
+ * host buffer, submits the recorded pass for this shape and copies back only the logits
+ * rows asked for.
  */
 #include "config.h"
 
@@ -182,6 +183,7 @@ vk_kv_free (SeBackendCtx *ctx,
       _se_vk_buffer_free (ctx, &kv->v[l]);
     }
   _se_vk_buffer_free (ctx, &kv->rope);
+  _se_vk_buffer_free (ctx, &kv->partials);
   g_free (kv->k);
   g_free (kv->v);
   g_free (kv->sets);
@@ -255,6 +257,7 @@ vk_kv_new (SeBackendCtx *ctx,
   const SeGraph *g = ctx->graph;
   SeBackendKv *kv = g_new0 (SeBackendKv, 1);
   gsize layer_bytes = (gsize) MAX (n_ctx, 1) * g->n_kv_width * 2;
+  gsize partial_bytes = _se_vk_attn_partials_size (ctx, n_ctx);
   gboolean ok = layer_bytes <= ctx->dev.props.limits.maxStorageBufferRange;
 
   kv->n_ctx = n_ctx;
@@ -267,6 +270,8 @@ vk_kv_new (SeBackendCtx *ctx,
   for (guint l = 0; ok && l < g->n_layer; l++)
     ok = _se_vk_buffer_new (ctx, &kv->k[l], layer_bytes, FALSE, error)
          && _se_vk_buffer_new (ctx, &kv->v[l], layer_bytes, FALSE, error);
+  if (ok && partial_bytes > 0)
+    ok = _se_vk_buffer_new (ctx, &kv->partials, partial_bytes, FALSE, error);
   if (ok)
     ok = clear_cache (ctx, kv, error) && fill_rope (ctx, kv, error)
          && _se_vk_kv_bind (ctx, kv, error);

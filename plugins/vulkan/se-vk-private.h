@@ -17,7 +17,7 @@ G_BEGIN_DECLS
 /* Weight types the shaders read, in the order of the per-type pipelines. */
 #define SE_VK_N_TYPES 7
 /* Storage buffer bindings of the one descriptor set layout every pipeline shares. */
-#define SE_VK_N_BINDINGS 7
+#define SE_VK_N_BINDINGS 8
 #define SE_VK_BIND_SRC0 0
 #define SE_VK_BIND_SRC1 1
 #define SE_VK_BIND_SRC2 2
@@ -25,6 +25,7 @@ G_BEGIN_DECLS
 #define SE_VK_BIND_AUX0 4
 #define SE_VK_BIND_AUX1 5
 #define SE_VK_BIND_HOST 6
+#define SE_VK_BIND_AUX2 7        /* attention's per-split partials */
 #define SE_VK_PUSH_WORDS 16
 /* matmul.comp's tile: BN tokens x BM rows per workgroup; the 2-D dispatch width. */
 #define SE_VK_TILE 64
@@ -37,6 +38,11 @@ G_BEGIN_DECLS
 #define SE_VK_MAX_GROUPS 65535u
 #define SE_VK_MAX_SEGMENTS 8
 #define SE_VK_N_PROGRAMS 4
+/* Attention splits its keys over up to this many workgroups per head and token
+ * (attention.comp), aiming at about SE_VK_ATTN_TARGET workgroups per call. */
+#define SE_VK_ATTN_MAX_SPLIT 32u
+#define SE_VK_ATTN_TARGET 512u
+#define SE_VK_ATTN_HEADS 8u      /* attention.comp GMAX */
 
 typedef enum
 {
@@ -44,6 +50,7 @@ typedef enum
   SE_VK_PIPE_ROPE,
   SE_VK_PIPE_KV_STORE,
   SE_VK_PIPE_ATTENTION,
+  SE_VK_PIPE_ATTN_COMBINE,
   SE_VK_PIPE_ELEMENTWISE,
   SE_VK_N_PIPES,
 } SeVkPipe;
@@ -106,6 +113,7 @@ struct _SeBackendKv
   SeVkBuffer *k;           /* per layer: [n_ctx][n_kv_width] fp16 */
   SeVkBuffer *v;
   SeVkBuffer rope;         /* [n_ctx][head_dim / 2] (cos, sin) */
+  SeVkBuffer partials;     /* attention's per-split (max, sum, output); may be absent */
   VkDescriptorPool pool;
   VkDescriptorSet *sets;   /* one per op of the graph */
   SeVkProgram programs[SE_VK_N_PROGRAMS];
@@ -205,6 +213,11 @@ void          _se_vk_program_clear      (SeBackendCtx     *ctx,
 void          _se_vk_profile_collect    (SeBackendCtx     *ctx,
                                          SeVkProgram      *prog);
 void          _se_vk_profile_print      (SeBackendCtx     *ctx);
+guint         _se_vk_attn_splits        (const SeOp       *op,
+                                         guint             n_ctx,
+                                         guint             n_tokens);
+gsize         _se_vk_attn_partials_size (const SeBackendCtx *ctx,
+                                         guint             n_ctx);
 
 /* se-vk-shaders.c: SPIR-V compiled from shaders/ at build time */
 typedef struct

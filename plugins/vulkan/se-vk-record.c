@@ -64,6 +64,8 @@ op_buffers (SeBackendCtx      *ctx,
     {
       b[SE_VK_BIND_AUX0] = &kv->k[op->p.attn.layer];
       b[SE_VK_BIND_AUX1] = &kv->v[op->p.attn.layer];
+      if (kv->partials.buf != VK_NULL_HANDLE)
+        b[SE_VK_BIND_AUX2] = &kv->partials;
     }
 }
 
@@ -230,10 +232,11 @@ compute_barrier (Rec *r)
   barrier (r->cmd, VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, VK_ACCESS_SHADER_WRITE_BIT,
            VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
            VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT);
-  memset (r->state, 0, r->ctx->graph->tensors->len + r->ctx->graph->n_layer + 1);
+  memset (r->state, 0, r->ctx->graph->tensors->len + r->ctx->graph->n_layer + 2);
 }
 
-/* Resources: activations by tensor index, then one per layer's KV cache, then logits. */
+/* Resources: activations by tensor index, then one per layer's KV cache, then logits,
+ * then attention's partials. */
 static void
 track (Rec        *r,
         const gint *reads,
@@ -367,6 +370,50 @@ record_logits (Rec        *r,
            VK_PIPELINE_STAGE_HOST_BIT, VK_ACCESS_HOST_READ_BIT);
 }
 
+/* Workgroups of attention.comp per head and token of a call: enough splits of the keys
+ * to fill the device about SE_VK_ATTN_TARGET workgroups wide, fewer for a short cache;
+ * one (and no partials) when the tokens alone fill it. Fixed at record time, as the
+ * position is not known then; the split size follows the position at run time. */
+guint
+_se_vk_attn_splits (const SeOp *op,
+                    guint       n_ctx,
+                    guint       n_tokens)
+{
+  guint group = op->p.attn.n_head / op->p.attn.n_head_kv;
+  guint wgs = op->p.attn.n_head_kv * ((group + SE_VK_ATTN_HEADS - 1) / SE_VK_ATTN_HEADS)
+              * MAX (n_tokens, 1);
+
+  return CLAMP (SE_VK_ATTN_TARGET / wgs, 1, MIN (SE_VK_ATTN_MAX_SPLIT, (n_ctx + 63) / 64));
+}
+
+/* Bytes of partials the largest call of any attention op writes (0: no call splits). */
+gsize
+_se_vk_attn_partials_size (const SeBackendCtx *ctx,
+                           guint               n_ctx)
+{
+  const SeGraph *g = ctx->graph;
+  gsize most = 0;
+
+  for (guint i = 0; i < g->ops->len; i++)
+    {
+      const SeOp *op = se_graph_op (g, i);
+
+      if (op->kind != SE_OP_ATTENTION)
+        continue;
+      for (guint n = 1; n <= ctx->max_tokens; n++)
+        {
+          guint splits = _se_vk_attn_splits (op, n_ctx, n);
+
+          if (splits > 1)
+            most = MAX (most, (gsize) splits * n * op->p.attn.n_head
+                              * (op->p.attn.head_dim + 2) * 4);
+        }
+    }
+  return most;
+}
+
+/* Three dispatches: store K/V, attend per split, and (with more than one split) merge
+ * the splits' partials. */
 static void
 record_attention (Rec        *r,
                   guint       i,
@@ -374,17 +421,27 @@ record_attention (Rec        *r,
 {
   const SeGraph *g = r->ctx->graph;
   gint kv_res = (gint) (g->tensors->len + op->p.attn.layer);
+  gint part_res = (gint) (g->tensors->len + g->n_layer + 1);
+  guint group = op->p.attn.n_head / op->p.attn.n_head_kv;
+  guint n_batch = (group + SE_VK_ATTN_HEADS - 1) / SE_VK_ATTN_HEADS;
+  guint splits = _se_vk_attn_splits (op, r->kv->n_ctx, r->n);
   guint32 store[SE_VK_PUSH_WORDS] = { g->n_kv_width, r->n };
   guint32 attend[SE_VK_PUSH_WORDS] = {
-    op->p.attn.n_head, op->p.attn.head_dim, op->p.attn.n_head / op->p.attn.n_head_kv,
-    g->n_kv_width, fbits (op->p.attn.scale),
+    op->p.attn.n_head, op->p.attn.head_dim, group, g->n_kv_width, fbits (op->p.attn.scale),
+    r->n, splits, n_batch,
   };
+  guint32 combine[SE_VK_PUSH_WORDS] = { op->p.attn.n_head, op->p.attn.head_dim, splits };
 
   track (r, (gint[]) { op->src[1], op->src[2] }, 2, &kv_res, 1);
   dispatch (r, r->ctx->pipes[SE_VK_PIPE_KV_STORE], i, store,
             (g->n_kv_width / 2 + 63) / 64, r->n, 1);
-  track (r, (gint[]) { op->src[0], kv_res }, 2, &op->dst, 1);
-  dispatch (r, r->ctx->pipes[SE_VK_PIPE_ATTENTION], i, attend, op->p.attn.n_head, r->n, 1);
+  track (r, (gint[]) { op->src[0], kv_res }, 2, splits > 1 ? &part_res : &op->dst, 1);
+  dispatch (r, r->ctx->pipes[SE_VK_PIPE_ATTENTION], i, attend, op->p.attn.n_head_kv * n_batch,
+            r->n, splits);
+  if (splits == 1)
+    return;
+  track (r, &part_res, 1, &op->dst, 1);
+  dispatch (r, r->ctx->pipes[SE_VK_PIPE_ATTN_COMBINE], i, combine, op->p.attn.n_head, r->n, 1);
 }
 
 static void
@@ -508,7 +565,7 @@ record (SeBackendCtx *ctx,
         GError      **error)
 {
   const SeGraph *g = ctx->graph;
-  g_autofree guint8 *state = g_malloc0 (g->tensors->len + g->n_layer + 1);
+  g_autofree guint8 *state = g_malloc0 (g->tensors->len + g->n_layer + 2);
   Rec r = { ctx, kv, VK_NULL_HANDLE, state, prog->n_tokens, prog->all_logits, VK_NULL_HANDLE };
   VkCommandBufferAllocateInfo ai = {
     .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
@@ -546,7 +603,7 @@ record (SeBackendCtx *ctx,
                VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT,
                VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT,
                VK_ACCESS_SHADER_READ_BIT | VK_ACCESS_SHADER_WRITE_BIT);
-      memset (state, 0, g->tensors->len + g->n_layer + 1);
+      memset (state, 0, g->tensors->len + g->n_layer + 2);
       if (prog->queries != VK_NULL_HANDLE)
         {
           guint first = s * n_ops / n_seg + s, count = (s + 1) * n_ops / n_seg - s * n_ops / n_seg + 1;

@@ -83,6 +83,9 @@ static const guint32 spv_kv_store[] = {
 static const guint32 spv_attention[] = {
 #include "attention.spv.inc"
 };
+static const guint32 spv_attention_combine[] = {
+#include "attention-combine.spv.inc"
+};
 static const guint32 spv_elementwise[] = {
 #include "elementwise.spv.inc"
 };
@@ -122,5 +125,6 @@ const SeVkSpirv _se_vk_spv_pipes[SE_VK_N_PIPES] = {
   [SE_VK_PIPE_ROPE] = SPV (spv_rope),
   [SE_VK_PIPE_KV_STORE] = SPV (spv_kv_store),
   [SE_VK_PIPE_ATTENTION] = SPV (spv_attention),
+  [SE_VK_PIPE_ATTN_COMBINE] = SPV (spv_attention_combine),
   [SE_VK_PIPE_ELEMENTWISE] = SPV (spv_elementwise),
 };
