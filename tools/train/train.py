@@ -82,6 +82,9 @@ def parse_args():
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--ckpt-every", type=int, default=25, help="0: only at the end")
     ap.add_argument("--log-every", type=int, default=10)
+    ap.add_argument("--warn-only", action="store_true",
+                    help="let an operation without a deterministic implementation run (with "
+                         "a warning) instead of stopping the run; recorded in the run JSON")
     ap.add_argument("--time-limit", type=float, default=0,
                     help="seconds after the start: a run still training then saves its "
                          "checkpoint, exports what it has and exits with status 75; the "
@@ -111,7 +114,10 @@ def set_determinism(args):
     torch.manual_seed(args.seed)
     torch.set_num_threads(args.threads)
     torch.set_num_interop_threads(1)
-    torch.use_deterministic_algorithms(True)
+    if args.warn_only:
+        torch.use_deterministic_algorithms(True, warn_only=True)
+    else:
+        torch.use_deterministic_algorithms(True)
     try:
         # Since torch 2.1 deterministic mode also fills every new tensor with NaN first,
         # which costs time and changes no result here.
@@ -498,6 +504,8 @@ def main():
                                            "time_limit": args.time_limit}
     if stopped:
         run["stopped_by_time_limit"] = True
+    if args.warn_only:
+        run["deterministic"] = "warn only"
     with open(args.run_json, "w") as f:
         json.dump(run, f, indent=1)
     log("done:", json.dumps({k: run[k] for k in ("steps", "seconds", "final_loss_avg50",
