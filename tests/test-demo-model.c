@@ -27,23 +27,12 @@ static const char *const tools[] = {
 
 static SeModel *demo_model;
 
-/* What the shipped model cannot do yet (docs/demo-model.md): these checks still run and
- * log the reply, but a failure is reported as TAP "TODO" instead of failing the suite.
- * Remove an entry as soon as a retrained model passes it. */
-static const char *const known_limitations[] = {
-  "/sprig/demo/calculator-numbers",
-  "/sprig/demo/calculator-answer",
-  NULL
-};
-
+/* A reply that does not do what the model was trained to do fails the test (the reply is
+ * in the log). */
 static void
 expect (gboolean ok, const char *what)
 {
-  if (ok)
-    return;
-  if (g_strv_contains (known_limitations, g_test_get_path ()))
-    g_test_incomplete_printf ("known limitation of the shipped demo model: %s", what);
-  else
+  if (!ok)
     g_test_fail_printf ("%s", what);
 }
 

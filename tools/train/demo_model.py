@@ -104,6 +104,13 @@ class Qwen3(torch.nn.Module):
         a, b = x[..., :half], x[..., half:]
         return torch.cat([a * cos - b * sin, a * sin + b * cos], dim=-1)
 
+    @staticmethod
+    def _share(kv, group):
+        """[B, H_kv, n, d] -> [B, H_kv * group, n, d], each kv head repeated for its group
+        (repeat_interleave without its index kernels: the backward is a plain sum)."""
+        b, h, n, d = kv.shape
+        return kv[:, :, None].expand(b, h, group, n, d).reshape(b, h * group, n, d)
+
     def forward(self, tokens):
         c = self.cfg
         bsz, n = tokens.shape
@@ -111,7 +118,7 @@ class Qwen3(torch.nn.Module):
              for name in self.names}
         x = F.embedding(tokens, w["token_embd.weight"])
         group = c.n_head // c.n_head_kv
-        mask = torch.full((n, n), float("-inf")).triu(1)
+        mask = torch.full((n, n), float("-inf"), device=tokens.device).triu(1)
         for i in range(c.n_layer):
             b = f"blk.{i}."
             h = rms_norm(x, w[b + "attn_norm.weight"], c.eps)
@@ -121,8 +128,8 @@ class Qwen3(torch.nn.Module):
             q = self._rope(rms_norm(q, w[b + "attn_q_norm.weight"], c.eps), n)
             k = self._rope(rms_norm(k, w[b + "attn_k_norm.weight"], c.eps), n)
             q = q.transpose(1, 2)                                   # [B, H, n, d]
-            k = k.transpose(1, 2).repeat_interleave(group, dim=1)   # head h -> kv h // group
-            v = v.transpose(1, 2).repeat_interleave(group, dim=1)
+            k = self._share(k.transpose(1, 2), group)                # head h -> kv h // group
+            v = self._share(v.transpose(1, 2), group)
             att = (q @ k.transpose(-1, -2)) / math.sqrt(c.head_dim) + mask
             a = (att.softmax(dim=-1) @ v).transpose(1, 2).reshape(bsz, n, -1)
             x = x + a @ w[b + "attn_output.weight"].t()
