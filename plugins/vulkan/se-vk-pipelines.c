@@ -116,12 +116,16 @@ make_layout (SeBackendCtx *ctx,
                           "vkCreatePipelineLayout", error);
 }
 
+/* @flags: the value of the shader's specialization constant 0, if it has one */
 static gboolean
-make_pipeline (SeBackendCtx    *ctx,
-               const SeVkSpirv *spv,
-               VkPipeline      *out,
-               GError         **error)
+make_pipeline_full (SeBackendCtx    *ctx,
+                    const SeVkSpirv *spv,
+                    guint32          flags,
+                    VkPipeline      *out,
+                    GError         **error)
 {
+  VkSpecializationMapEntry entry = { 0, 0, sizeof flags };
+  VkSpecializationInfo spec = { 1, &entry, sizeof flags, &flags };
   VkShaderModuleCreateInfo mi = {
     .sType = VK_STRUCTURE_TYPE_SHADER_MODULE_CREATE_INFO,
     .codeSize = spv->n_bytes,
@@ -133,6 +137,7 @@ make_pipeline (SeBackendCtx    *ctx,
       .sType = VK_STRUCTURE_TYPE_PIPELINE_SHADER_STAGE_CREATE_INFO,
       .stage = VK_SHADER_STAGE_COMPUTE_BIT,
       .pName = "main",
+      .pSpecializationInfo = &spec,
     },
     .layout = ctx->layout,
   };
@@ -146,12 +151,22 @@ make_pipeline (SeBackendCtx    *ctx,
   return _se_vk_check (res, "vkCreateComputePipelines", error);
 }
 
+static gboolean
+make_pipeline (SeBackendCtx    *ctx,
+               const SeVkSpirv *spv,
+               VkPipeline      *out,
+               GError         **error)
+{
+  return make_pipeline_full (ctx, spv, 0, out, error);
+}
+
 gboolean
 _se_vk_pipelines_new (SeBackendCtx *ctx,
                       GError      **error)
 {
   const SeGraph *g = ctx->graph;
   gboolean used[SE_VK_N_TYPES] = { FALSE };
+  gboolean matmul_used[SE_VK_N_TYPES][4] = { { FALSE } };
   g_autofree char *path = cache_path (ctx);
 
   if (ctx->dev.props.limits.maxComputeSharedMemorySize < SE_VK_MATMUL_SHARED_BYTES)
@@ -172,12 +187,32 @@ _se_vk_pipelines_new (SeBackendCtx *ctx,
       int slot = _se_vk_type_slot (t->type);
 
       if (t->kind == SE_GRAPH_TENSOR_WEIGHT && slot >= 0)
-        used[slot] = TRUE;
+        used[slot] = matmul_used[slot][0] = TRUE;
+    }
+  /* the matmul variants the fusion plan asks for; prefills never absorb a SwiGLU
+   * (se-vk-record.c), so each fused one needs its variant without */
+  for (guint i = 0; i < g->ops->len; i++)
+    {
+      const SeOp *op = se_graph_op (g, i);
+      int slot;
+      guint f = ctx->fuse[i] & (SE_VK_FUSE_ADD | SE_VK_FUSE_SWIGLU);
+
+      if (op->kind != SE_OP_MATMUL || (ctx->fuse[i] & SE_VK_FUSE_SKIP))
+        continue;
+      slot = _se_vk_type_slot (se_graph_tensor (g, op->src[1])->type);
+      if (slot < 0)
+        continue;
+      matmul_used[slot][f] = TRUE;
+      matmul_used[slot][f & ~(guint) SE_VK_FUSE_SWIGLU] = TRUE;
     }
   for (int s = 0; s < SE_VK_N_TYPES; s++)
+    for (guint f = 0; f < 4; f++)
+      if (matmul_used[s][f]
+          && !make_pipeline_full (ctx, &_se_vk_spv_matmul[s], f, &ctx->matmul[s][f], error))
+        return FALSE;
+  for (int s = 0; s < SE_VK_N_TYPES; s++)
     if (used[s]
-        && (!make_pipeline (ctx, &_se_vk_spv_matmul[s], &ctx->matmul[s], error)
-            || !make_pipeline (ctx, &_se_vk_spv_embed[s], &ctx->embed[s], error)
+        && (!make_pipeline (ctx, &_se_vk_spv_embed[s], &ctx->embed[s], error)
             || (ctx->dev.subgroup_arith
                 && !make_pipeline (ctx, &_se_vk_spv_matvec[s], &ctx->matvec[s], error))))
       return FALSE;
@@ -195,8 +230,9 @@ _se_vk_pipelines_free (SeBackendCtx *ctx)
 
   for (int s = 0; s < SE_VK_N_TYPES; s++)
     {
-      if (ctx->matmul[s] != VK_NULL_HANDLE)
-        vkDestroyPipeline (d, ctx->matmul[s], NULL);
+      for (guint f = 0; f < 4; f++)
+        if (ctx->matmul[s][f] != VK_NULL_HANDLE)
+          vkDestroyPipeline (d, ctx->matmul[s][f], NULL);
       if (ctx->embed[s] != VK_NULL_HANDLE)
         vkDestroyPipeline (d, ctx->embed[s], NULL);
       if (ctx->matvec[s] != VK_NULL_HANDLE)

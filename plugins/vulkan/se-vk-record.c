@@ -21,6 +21,7 @@ typedef struct
   guint8 *state;             /* per resource: 1 written, 2 read since the last barrier */
   guint n;
   gboolean all_logits;
+  gboolean tiled;            /* matmuls go to matmul.comp, not matvec.comp */
   VkPipeline bound;
 } Rec;
 
@@ -302,6 +303,18 @@ matvec_lanes (const SeBackendCtx *ctx,
   return ul;
 }
 
+/* What matmul op @i absorbs in this pass. matmul.comp does not absorb a SwiGLU: it would
+ * compute the gate once per 128-row tile instead of once (on an H100 the 8B-shaped
+ * prefill ran at 0.67 times the speed with it), so there the SwiGLU op runs itself. */
+static guint
+matmul_flags (const Rec *r,
+              guint      i)
+{
+  guint f = r->ctx->fuse[i] & (SE_VK_FUSE_ADD | SE_VK_FUSE_SWIGLU);
+
+  return r->tiled ? f & ~(guint) SE_VK_FUSE_SWIGLU : f;
+}
+
 /* A matmul of @n token rows of @src (from row @row0) into @dst: matvec.comp for decode
  * (few tokens; every token re-reads the weights), matmul.comp's token tiles otherwise. */
 static void
@@ -318,7 +331,7 @@ record_matmul (Rec                 *r,
   guint32 push[SE_VK_PUSH_WORDS] = {
     (guint32) w->ne0, (guint32) w->ne1, n, (guint32) (row0 * src_width), (guint32) src_width,
     0, dst_stride, r->ctx->scale_off[w_index], 0,
-    r->ctx->fuse[op] & (SE_VK_FUSE_ADD | SE_VK_FUSE_SWIGLU),
+    matmul_flags (r, op),
   };
   guint groups;
 
@@ -328,15 +341,13 @@ record_matmul (Rec                 *r,
       guint rows = SE_VK_MATVEC_ROWS * (SE_VK_MATVEC_WG / ul);
 
       push[8] = ul;
-      if (g_strcmp0 (g_getenv ("SPRIG_VULKAN_Q1_SELECT"), "1") == 0)  /* A/B, temporary */
-        push[9] |= 4;
       groups = (guint) (w->ne1 + rows - 1) / rows;
       dispatch (r, r->ctx->matvec[slot], op, push, MIN (groups, SE_VK_MAX_GROUPS),
                 (groups + SE_VK_MAX_GROUPS - 1) / SE_VK_MAX_GROUPS, n);
       return;
     }
   groups = (guint) (w->ne1 + SE_VK_MATMUL_ROWS - 1) / SE_VK_MATMUL_ROWS;
-  dispatch (r, r->ctx->matmul[slot], op, push,
+  dispatch (r, r->ctx->matmul[slot][push[9]], op, push,
             MIN (groups, SE_VK_MAX_GROUPS), (groups + SE_VK_MAX_GROUPS - 1) / SE_VK_MAX_GROUPS,
             (n + SE_VK_TILE - 1) / SE_VK_TILE);
 }
@@ -467,7 +478,7 @@ record_op (Rec  *r,
   const SeOp *op = se_graph_op (g, i);
   guint width = op->dst >= 0 ? (guint) se_graph_tensor (g, op->dst)->ne0 : 0;
 
-  if (ctx->fuse[i] & SE_VK_FUSE_SKIP)
+  if ((ctx->fuse[i] & SE_VK_FUSE_SKIP) && !(r->tiled && op->kind == SE_OP_SWIGLU))
     return;
   if (op->kind == SE_OP_LOGITS || op->kind == SE_OP_ATTENTION)
     {
@@ -477,13 +488,13 @@ record_op (Rec  *r,
         record_attention (r, i, op);
       return;
     }
-  if (op->kind == SE_OP_MATMUL && ctx->fuse[i] != 0)
+  if (op->kind == SE_OP_MATMUL && matmul_flags (r, i) != 0)
     {
-      gint dst = ctx->fuse[i] & SE_VK_FUSE_ADD ? se_graph_op (g, i + 1)->dst : op->dst;
-      gint up = ctx->fuse[i] & SE_VK_FUSE_SWIGLU ? se_graph_op (g, i - 1)->src[1] : -1;
+      guint f = matmul_flags (r, i);
+      gint dst = f & SE_VK_FUSE_ADD ? se_graph_op (g, i + 1)->dst : op->dst;
+      gint up = f & SE_VK_FUSE_SWIGLU ? se_graph_op (g, i - 1)->src[1] : -1;
 
-      track (r, (gint[]) { op->src[0], up, ctx->fuse[i] & SE_VK_FUSE_ADD ? dst : -1 }, 3,
-             &dst, 1);
+      track (r, (gint[]) { op->src[0], up, f & SE_VK_FUSE_ADD ? dst : -1 }, 3, &dst, 1);
       record_matmul (r, i, se_graph_tensor (g, op->src[1]), op->src[1],
                      se_graph_tensor (g, op->src[0])->ne0, 0, r->n,
                      (guint) se_graph_tensor (g, dst)->ne0);
@@ -566,7 +577,9 @@ record (SeBackendCtx *ctx,
 {
   const SeGraph *g = ctx->graph;
   g_autofree guint8 *state = g_malloc0 (g->tensors->len + g->n_layer + 2);
-  Rec r = { ctx, kv, VK_NULL_HANDLE, state, prog->n_tokens, prog->all_logits, VK_NULL_HANDLE };
+  Rec r = { ctx, kv, VK_NULL_HANDLE, state, prog->n_tokens, prog->all_logits,
+            prog->n_tokens > SE_VK_MATVEC_MAX_TOKENS || !ctx->dev.subgroup_arith,
+            VK_NULL_HANDLE };
   VkCommandBufferAllocateInfo ai = {
     .sType = VK_STRUCTURE_TYPE_COMMAND_BUFFER_ALLOCATE_INFO,
     .commandPool = ctx->cmd_pool,
