@@ -5,6 +5,12 @@
  * device (discrete > integrated > virtual; a CPU device such as lavapipe only when
  * SPRIG_VULKAN_ALLOW_CPU=1 or SPRIG_VULKAN_DEVICE names it) shared by the probe and
  * init, and VkResult to GError translation.
+ *
+ * One VkInstance per process (two with validation asked for and not): made on first
+ * use and kept, since the loader reads every driver and layer manifest again on each
+ * vkCreateInstance, and NVIDIA's driver 580 refused the 31st instance of a process
+ * even with the others destroyed (so a window that opened its 31st model fell back to
+ * the CPU). The plugin stays loaded for it (g_module_check_init in se-vk-plugin.c).
  */
 #include "config.h"
 
@@ -82,8 +88,8 @@ have_layer (const char *name)
 }
 
 static VkResult
-create_instance (gboolean    validation,
-                 VkInstance *out)
+new_instance (gboolean    validation,
+              VkInstance *out)
 {
   const char *layers[] = { VALIDATION_LAYER };
   const char *exts[] = { VK_EXT_DEBUG_UTILS_EXTENSION_NAME };
@@ -103,6 +109,24 @@ create_instance (gboolean    validation,
   };
 
   return vkCreateInstance (&info, NULL, out);
+}
+
+/* The process's instance, made now if it does not exist yet (a failure is not kept: a
+ * driver installed later is found by the next call). Never destroyed. */
+static VkResult
+get_instance (gboolean    validation,
+              VkInstance *out)
+{
+  static GMutex lock;
+  static VkInstance instances[2];
+  VkResult res = VK_SUCCESS;
+
+  g_mutex_lock (&lock);
+  if (instances[!!validation] == VK_NULL_HANDLE)
+    res = new_instance (validation, &instances[!!validation]);
+  *out = instances[!!validation];
+  g_mutex_unlock (&lock);
+  return res;
 }
 
 static gboolean
@@ -217,7 +241,7 @@ _se_vk_probe (char *reason,
   VkInstance instance = VK_NULL_HANDLE;
   VkPhysicalDevice phys;
   guint family;
-  VkResult res = create_instance (FALSE, &instance);
+  VkResult res = get_instance (FALSE, &instance);
   int score;
 
   if (res != VK_SUCCESS)
@@ -226,10 +250,7 @@ _se_vk_probe (char *reason,
       score = 0;
     }
   else
-    {
-      score = pick_device (instance, &phys, &family, buf, sizeof buf);
-      vkDestroyInstance (instance, NULL);
-    }
+    score = pick_device (instance, &phys, &family, buf, sizeof buf);
   if (score <= 0 && reason != NULL && reason_size > 0)
     g_strlcpy (reason, buf, reason_size);
   return score;
@@ -252,16 +273,11 @@ _se_vk_query_device (char    *description,
   char reason[160];
   guint64 local = 0;
 
-  if (create_instance (FALSE, &instance) != VK_SUCCESS)
+  if (get_instance (FALSE, &instance) != VK_SUCCESS
+      || pick_device (instance, &phys, &family, reason, sizeof reason) <= 0)
     return FALSE;
-  if (pick_device (instance, &phys, &family, reason, sizeof reason) <= 0)
-    {
-      vkDestroyInstance (instance, NULL);
-      return FALSE;
-    }
   vkGetPhysicalDeviceProperties (phys, &props);
   vkGetPhysicalDeviceMemoryProperties (phys, &mem);
-  vkDestroyInstance (instance, NULL);
   for (guint32 i = 0; i < mem.memoryHeapCount; i++)
     if (mem.memoryHeaps[i].flags & VK_MEMORY_HEAP_DEVICE_LOCAL_BIT)
       local += mem.memoryHeaps[i].size;
@@ -367,7 +383,7 @@ _se_vk_device_open (SeVkDevice *dev,
       validation = FALSE;
     }
   dev->validation = validation;
-  if (!_se_vk_check (create_instance (validation, &dev->instance), "vkCreateInstance", error))
+  if (!_se_vk_check (get_instance (validation, &dev->instance), "vkCreateInstance", error))
     return FALSE;
   if (validation)
     add_messenger (dev);
@@ -396,8 +412,7 @@ _se_vk_device_close (SeVkDevice *dev)
       if (destroy != NULL)
         destroy (dev->instance, dev->messenger, NULL);
     }
-  if (dev->instance != VK_NULL_HANDLE)
-    vkDestroyInstance (dev->instance, NULL);
+  /* the instance is the process's (get_instance) */
   memset (dev, 0, sizeof *dev);
 }
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include <gio/gio.h>
+#include <gmodule.h>
 
 #include "se-vk-private.h"
 
@@ -24,6 +25,17 @@ guint
 sprig_vulkan_validation_messages (void)
 {
   return _se_vk_validation_count ();
+}
+
+/* GModule calls this when it opens the plugin: the plugin stays loaded for the rest of
+ * the process, since the process's VkInstance (se-vk-device.c) lives here. */
+SE_PLUGIN_EXPORT const gchar *g_module_check_init (GModule *module);
+
+const gchar *
+g_module_check_init (GModule *module)
+{
+  g_module_make_resident (module);
+  return NULL;
 }
 
 static void
