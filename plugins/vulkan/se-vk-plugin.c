@@ -63,6 +63,7 @@ vk_free (SeBackendCtx *ctx)
   _se_vk_device_close (&ctx->dev);
   g_free (ctx->bufs);
   g_free (ctx->fuse);
+  g_free (ctx->prof_op_ns);
   g_free (ctx->scale_off);
   g_free (ctx);
 }
@@ -163,7 +164,13 @@ vk_init (const SeGraph         *graph,
   gboolean validation = g_strcmp0 (g_getenv ("SPRIG_VULKAN_VALIDATION"), "1") == 0;
 
   ctx->graph = graph;
-  ctx->profile = g_strcmp0 (g_getenv ("SPRIG_VULKAN_PROFILE"), "1") == 0;
+  {
+    const char *profile = g_getenv ("SPRIG_VULKAN_PROFILE");
+
+    ctx->profile = profile != NULL ? (guint) MIN (g_ascii_strtoull (profile, NULL, 10), 2) : 0;
+    if (ctx->profile == 2)
+      ctx->prof_op_ns = g_new0 (double, graph->ops->len);
+  }
   ctx->max_tokens = MAX (params->max_tokens, 1);
   ctx->bufs = g_new0 (SeVkBuffer, graph->tensors->len);
   ctx->scale_off = g_new0 (guint32, graph->tensors->len);

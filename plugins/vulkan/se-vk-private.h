@@ -145,7 +145,9 @@ struct _SeBackendCtx
   SeVkBuffer dummy;        /* bound where an op has no buffer */
   guint64 generation;      /* bumped when a buffer programs refer to is replaced */
   gboolean lost;
-  gboolean profile;        /* SPRIG_VULKAN_PROFILE=1: GPU time per op kind, printed at the end */
+  guint profile;           /* SPRIG_VULKAN_PROFILE=1: GPU time per op kind, printed at the
+                            * end; 2: and per op of the first layers in decode */
+  double *prof_op_ns;      /* per op: decode time (profile 2) */
   double prof_ns[2][SE_OP_LOGITS + 1];   /* [decode, prefill][op kind] */
   guint prof_tokens[2];
   guint prof_calls[2];

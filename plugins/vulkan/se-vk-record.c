@@ -691,8 +691,13 @@ _se_vk_profile_collect (SeBackendCtx *ctx,
     return;
   for (guint q = 1; q < n; q++)
     if (prog->query_op[q] >= 0)
-      ctx->prof_ns[kind][se_graph_op (ctx->graph, prog->query_op[q])->kind]
-        += (double) (ts[q] - ts[q - 1]) * period;
+      {
+        double ns = (double) (ts[q] - ts[q - 1]) * period;
+
+        ctx->prof_ns[kind][se_graph_op (ctx->graph, prog->query_op[q])->kind] += ns;
+        if (kind == 0 && ctx->prof_op_ns != NULL)
+          ctx->prof_op_ns[prog->query_op[q]] += ns;
+      }
   ctx->prof_tokens[kind] += prog->n_tokens;
   ctx->prof_calls[kind]++;
 }
@@ -700,6 +705,7 @@ _se_vk_profile_collect (SeBackendCtx *ctx,
 void
 _se_vk_profile_print (SeBackendCtx *ctx)
 {
+  const SeGraph *g = ctx->graph;
   static const char *const names[] = { "decode", "prefill" };
 
   for (guint k = 0; k < 2; k++)
@@ -722,5 +728,26 @@ _se_vk_profile_print (SeBackendCtx *ctx)
                                   100.0 * ctx->prof_ns[k][o] / total);
       g_printerr ("Vulkan profile: %s\n", line->str);
       g_string_free (line, TRUE);
+    }
+  /* per op: the first 40 (embedding, the first layer or two) and the last 4; an op
+   * that runs with the one before it, without a barrier between, shows the time from
+   * that op's end (often ~0) */
+  for (guint i = 0; ctx->prof_op_ns != NULL && ctx->prof_calls[0] > 0 && i < g->ops->len; i++)
+    {
+      const SeOp *op = se_graph_op (g, i);
+      char w[64] = "";
+
+      if (i >= 40 && i + 4 < g->ops->len)
+        continue;
+      if (op->kind == SE_OP_MATMUL || op->kind == SE_OP_LOGITS)
+        {
+          const SeGraphTensor *t = se_graph_tensor (g, op->src[1]);
+
+          g_snprintf (w, sizeof w, " %s %" G_GINT64_FORMAT "x%" G_GINT64_FORMAT,
+                      se_type_name (t->type), t->ne1, t->ne0);
+        }
+      g_printerr ("Vulkan profile: decode op %u %s%s%s: %.1f us\n", i, se_op_name (op->kind), w,
+                  ctx->fuse[i] & SE_VK_FUSE_SKIP ? " (fused)" : "",
+                  ctx->prof_op_ns[i] / 1e3 / ctx->prof_calls[0]);
     }
 }
