@@ -94,7 +94,9 @@ rms_norm_item (gpointer data,
 {
   OpJob *job = data;
   gint64 group = job->op->p.norm.group;
-  const float *gamma = se_graph_tensor (job->ctx->graph, job->op->src[1])->data;
+  const float *gamma = job->ctx->norms != NULL && job->ctx->norms[job->op->src[1]] != NULL
+                       ? job->ctx->norms[job->op->src[1]]
+                       : se_graph_tensor (job->ctx->graph, job->op->src[1])->data;
   guint t0, t1;
 
   item_range (item, n_items_for (job->ctx, job->n, job->n_tokens), job->n_tokens, &t0, &t1);

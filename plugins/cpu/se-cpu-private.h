@@ -80,6 +80,7 @@ struct _SeBackendCtx
   guint max_tokens;
   float **acts;              /* per tensor: [max_tokens][ne0] activations, else NULL */
   SeCpuWeight **weights;     /* per tensor: packed Q1_0 weight, else NULL */
+  float **norms;             /* per tensor: an own copy of an RMSNorm weight, else NULL */
   guint8 *arena;             /* all packed weights */
   gsize arena_bytes;
   float **rows;              /* per thread: one dequantized weight row */
