@@ -261,8 +261,9 @@ test_allow_once (void)
   g_assert_true (sprig_tool_call_item_answer (call, SPRIG_TOOL_ANSWER_ALLOW_ONCE, NULL));
   sprig_test_wait_for (not_generating, chat, "the answer after the result");
   assert_round_trip (chat, SPRIG_TOOL_CALL_DONE);
-  /* the calculator's own answer, whatever numbers the tiny model wrote */
+  /* the calculator's own answer to the numbers the model copied from the question */
   g_assert_nonnull (strstr (sprig_tool_call_item_get_result (call), "\"result\""));
+  g_assert_nonnull (strstr (sprig_tool_call_item_get_result (call), "9591"));
   assert_stored (chat, "done", sprig_tool_call_item_get_result (call));
   sprig_test_screenshot (GTK_WIDGET (window ()), "tools-done");
 
@@ -284,15 +285,16 @@ test_edited_arguments (void)
   sprig_chat_send (chat, QUESTION);
   call = wait_for_call (chat, SPRIG_TOOL_CALL_WAITING, "the calculator call to ask");
   g_assert_false (sprig_tool_call_item_answer (call, SPRIG_TOOL_ANSWER_ALLOW_ONCE, "[1]"));
+  /* other numbers than the question's (the model copies those): what runs is the edit */
   g_assert_true (sprig_tool_call_item_answer (call, SPRIG_TOOL_ANSWER_ALLOW_ONCE,
-                                              "{\n  \"expression\": \"417 * 23\"\n}"));
+                                              "{\n  \"expression\": \"400 * 23\"\n}"));
   sprig_test_wait_for (not_generating, chat, "the answer after the edited call");
   assert_round_trip (chat, SPRIG_TOOL_CALL_DONE);
   g_assert_true (sprig_tool_call_item_get_edited (call));
-  g_assert_cmpstr (sprig_tool_call_item_get_arguments (call), ==, "{\"expression\":\"417 * 23\"}");
-  /* the model is told what really ran, and gets the true product */
+  g_assert_cmpstr (sprig_tool_call_item_get_arguments (call), ==, "{\"expression\":\"400 * 23\"}");
+  /* the model is told what really ran, and gets that product */
   g_assert_nonnull (strstr (sprig_tool_call_item_get_result (call), "changed the arguments"));
-  g_assert_nonnull (strstr (sprig_tool_call_item_get_result (call), "9591"));
+  g_assert_nonnull (strstr (sprig_tool_call_item_get_result (call), "9200"));
 }
 
 static void
