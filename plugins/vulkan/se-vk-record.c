@@ -101,16 +101,9 @@ read_later (const SeGraph *g,
             gint           t,
             guint          from)
 {
-  for (guint j = from; j < g->ops->len; j++)
-    {
-      const SeOp *op = se_graph_op (g, j);
+  gint j = next_use (g, t, from);
 
-      if (reads (op, t))
-        return TRUE;
-      if (op->dst == t)
-        return FALSE;
-    }
-  return FALSE;
+  return j >= 0 && reads (se_graph_op (g, (guint) j), t);
 }
 
 void
