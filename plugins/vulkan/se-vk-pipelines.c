@@ -166,7 +166,7 @@ _se_vk_pipelines_new (SeBackendCtx *ctx,
 {
   const SeGraph *g = ctx->graph;
   gboolean used[SE_VK_N_TYPES] = { FALSE };
-  gboolean matmul_used[SE_VK_N_TYPES][4] = { { FALSE } };
+  gboolean matmul_used[SE_VK_N_TYPES][2] = { { FALSE } };
   g_autofree char *path = cache_path (ctx);
 
   if (ctx->dev.props.limits.maxComputeSharedMemorySize < SE_VK_MATMUL_SHARED_BYTES)
@@ -189,24 +189,22 @@ _se_vk_pipelines_new (SeBackendCtx *ctx,
       if (t->kind == SE_GRAPH_TENSOR_WEIGHT && slot >= 0)
         used[slot] = matmul_used[slot][0] = TRUE;
     }
-  /* the matmul variants the fusion plan asks for; prefills never absorb a SwiGLU
-   * (se-vk-record.c), so each fused one needs its variant without */
+  /* matmul.comp absorbing the add after it, where the fusion plan asks for that (it
+   * never absorbs a SwiGLU: se-vk-record.c) */
   for (guint i = 0; i < g->ops->len; i++)
     {
       const SeOp *op = se_graph_op (g, i);
       int slot;
-      guint f = ctx->fuse[i] & (SE_VK_FUSE_ADD | SE_VK_FUSE_SWIGLU);
 
-      if (op->kind != SE_OP_MATMUL || (ctx->fuse[i] & SE_VK_FUSE_SKIP))
+      if (op->kind != SE_OP_MATMUL || (ctx->fuse[i] & (SE_VK_FUSE_SKIP | SE_VK_FUSE_ADD))
+          != SE_VK_FUSE_ADD)
         continue;
       slot = _se_vk_type_slot (se_graph_tensor (g, op->src[1])->type);
-      if (slot < 0)
-        continue;
-      matmul_used[slot][f] = TRUE;
-      matmul_used[slot][f & ~(guint) SE_VK_FUSE_SWIGLU] = TRUE;
+      if (slot >= 0)
+        matmul_used[slot][1] = TRUE;
     }
   for (int s = 0; s < SE_VK_N_TYPES; s++)
-    for (guint f = 0; f < 4; f++)
+    for (guint f = 0; f < 2; f++)
       if (matmul_used[s][f]
           && !make_pipeline_full (ctx, &_se_vk_spv_matmul[s], f, &ctx->matmul[s][f], error))
         return FALSE;
@@ -230,7 +228,7 @@ _se_vk_pipelines_free (SeBackendCtx *ctx)
 
   for (int s = 0; s < SE_VK_N_TYPES; s++)
     {
-      for (guint f = 0; f < 4; f++)
+      for (guint f = 0; f < 2; f++)
         if (ctx->matmul[s][f] != VK_NULL_HANDLE)
           vkDestroyPipeline (d, ctx->matmul[s][f], NULL);
       if (ctx->embed[s] != VK_NULL_HANDLE)

@@ -130,7 +130,7 @@ struct _SeBackendCtx
   VkDescriptorSetLayout set_layout;
   VkPipelineLayout layout;
   VkPipelineCache pipeline_cache;  /* kept on disk between runs, see se-vk-pipelines.c */
-  VkPipeline matmul[SE_VK_N_TYPES][4];  /* by what it absorbs: SE_VK_FUSE_ADD | SWIGLU */
+  VkPipeline matmul[SE_VK_N_TYPES][2];  /* [1]: absorbs the add after it (SE_VK_FUSE_ADD) */
   VkPipeline matvec[SE_VK_N_TYPES];   /* decode; only with subgroup arithmetic */
   VkPipeline embed[SE_VK_N_TYPES];
   VkPipeline pipes[SE_VK_N_PIPES];

@@ -340,7 +340,7 @@ record_matmul (Rec                 *r,
       return;
     }
   groups = (guint) (w->ne1 + SE_VK_MATMUL_ROWS - 1) / SE_VK_MATMUL_ROWS;
-  dispatch (r, r->ctx->matmul[slot][push[9]], op, push,
+  dispatch (r, r->ctx->matmul[slot][push[9] & SE_VK_FUSE_ADD], op, push,
             MIN (groups, SE_VK_MAX_GROUPS), (groups + SE_VK_MAX_GROUPS - 1) / SE_VK_MAX_GROUPS,
             (n + SE_VK_TILE - 1) / SE_VK_TILE);
 }

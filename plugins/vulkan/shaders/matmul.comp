@@ -22,15 +22,14 @@
 
 layout (local_size_x = 256) in;
 
-/* What the matmul absorbs, fixed per pipeline (SeVkFuse: 1 the residual add after it,
- * 2 the SwiGLU before it), so that the plain product compiles to the plain loop: as a
- * push constant the fused variants' code cost the plain one a third of its speed on an
+/* 1: the matmul absorbs the residual add after it (SE_VK_FUSE_ADD). Fixed per pipeline,
+ * so that the plain product compiles to the plain loop: as push-constant flags (with a
+ * fused SwiGLU, which the tiled product no longer takes: it would compute the gate once
+ * per 128-row tile) the fused code cost the plain product a third of its speed on an
  * H100. */
 layout (constant_id = 0) const uint FLAGS = 0u;
 
 layout (std430, binding = 0) readonly buffer Src { float x[]; };
-/* FLAGS & 2: the input is silu(src0) * up, up bound here */
-layout (std430, binding = 2) readonly buffer Up { float up[]; };
 layout (std430, binding = 3) writeonly buffer Dst { float y[]; };
 /* FLAGS & 1: dst += W . x; each invocation reads the elements it then writes */
 layout (std430, binding = 3) readonly buffer DstIn { float y_in[]; };
@@ -51,15 +50,6 @@ layout (push_constant) uniform Params
  * transposing stores while keeping vec4 reads aligned */
 shared vec4 ws[BK * (BM + 4u) / 4u];
 shared vec4 xs[BK * (BN + 4u) / 4u];
-
-/* element @i of the input: src0, or silu(src0) * up as elementwise.comp computes it */
-float
-act (uint i)
-{
-  float v = x[i];
-
-  return (FLAGS & 2u) != 0u ? v / (1.0 + exp (-v)) * up[i] : v;
-}
 
 void
 main ()
@@ -103,7 +93,7 @@ main ()
           uint t = t0 + lt, kk = k0 + k;
 
           xs[s / 4u][s % 4u] = t < p.n_tokens && kk < p.ne0
-                               ? act (p.src_off + t * p.src_stride + kk) : 0.0;
+                               ? x[p.src_off + t * p.src_stride + kk] : 0.0;
         }
       barrier ();
       for (uint k = 0u; k < BK; k++)
